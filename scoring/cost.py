@@ -1,0 +1,386 @@
+"""Cost of every bid over the contract term (the contract's "core semantics").
+
+Conventions: money in the tender's currency **excluding VAT**; usage per line per month;
+contract month ``m = 1..T`` (arrays index it 0-based), contract year ``y = (m-1) // 12``
+(a term that is not a multiple of 12 ends with a partial year). Nothing is rounded here.
+
+The result is a `CostTable`: one float64 cube ``bid × month × profile × entity × component``
+in which every euro sits in exactly one cell, so any slice (per entity, per component, per
+year, per profile) adds up to the TCO. Fleet-wide costs (setup, account fee, credits,
+switching, portability) sit in the profile × entity cells pro-rata to initial lines, pooled
+overage pro-rata to each cell's individual overage, the device fund used pro-rata to each
+cell's device spend — the contract's entity split, refined to profiles.
+Bids that cannot be costed (no offer, no usable plan, no device price) are NaN in the cube,
+so nothing ever sums them silently; `knockouts` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .model import Bid, Tender
+from .plans import MixProblem, choose_plans
+from .switching import is_challenger, portability_terms, switching_cost
+
+COMPONENTS = (
+    "subscriptions",
+    "usage",
+    "pool_overage",
+    "account_fees",
+    "devices",
+    "device_fund",
+    "one_off_fees",
+    "credits",
+    "portability",
+    "switching",
+)
+K = {name: k for k, name in enumerate(COMPONENTS)}
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The buyer side as arrays (independent of bids)."""
+
+    term_months: int
+    profiles: tuple[str, ...]
+    entities: tuple[str, ...]
+    components: tuple[str, ...]  # every usage component, in order of first appearance
+    lines0: np.ndarray  # (P, E) initial lines
+    lines: np.ndarray  # (Y, P, E) lines in each contract year
+    usage: np.ndarray  # (Y, P, C) usage per line per month
+    used: np.ndarray  # (P, C) the profile uses the component (usage > 0)
+    device_tier: tuple[str | None, ...]  # (P,)
+    refresh_months: np.ndarray  # (P,) nan without device
+
+    @property
+    def years(self) -> int:
+        return len(self.lines)
+
+    @cached_property
+    def year_of_month(self) -> np.ndarray:
+        return np.arange(self.term_months) // 12
+
+    @cached_property
+    def months_in_year(self) -> np.ndarray:
+        return np.bincount(self.year_of_month, minlength=self.years).astype(float)
+
+    @cached_property
+    def initial_share(self) -> np.ndarray:
+        """(P, E) share of initial lines: the key for fleet-wide costs."""
+        return self.lines0 / self.lines0.sum()
+
+
+def fleet_of(tender: Tender) -> Fleet:
+    spec = tender.spec
+    profiles = tuple(p.id for p in spec.profiles)
+    entities = tuple(e.id for e in spec.entities)
+    components = tuple(dict.fromkeys(c for p in spec.profiles for c in p.usage))
+    years = -(-spec.term_months // 12)
+    y = np.arange(years, dtype=float)
+    lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
+    growth = np.array([p.line_growth for p in spec.profiles])
+    lines = lines0[None, :, :] * ((1.0 + growth)[None, :] ** y[:, None])[:, :, None]
+    base = np.array([[p.usage.get(c, 0.0) for c in components] for p in spec.profiles], dtype=float)
+    ugrowth = np.array([[p.usage_growth.get(c, 0.0) for c in components] for p in spec.profiles])
+    usage = base[None] * (1.0 + ugrowth)[None] ** y[:, None, None]
+    return Fleet(
+        term_months=spec.term_months,
+        profiles=profiles,
+        entities=entities,
+        components=components,
+        lines0=lines0,
+        lines=lines,
+        usage=usage,
+        used=base > 0,
+        device_tier=tuple(p.device.tier if p.device else None for p in spec.profiles),
+        refresh_months=np.array([p.device.refresh_months if p.device else np.nan for p in spec.profiles]),
+    )
+
+
+@dataclass(frozen=True)
+class _Plans:
+    """A bid's plans as arrays over the fleet's components."""
+
+    ids: tuple[str, ...]
+    fee: np.ndarray  # (J,)
+    allowance: np.ndarray  # (J, C) inf = unlimited, 0 when absent
+    rate: np.ndarray  # (J, C) 0 when absent
+    has_rate: np.ndarray  # (J, C)
+    included: np.ndarray  # (J, C) key present in allowances
+
+
+def _plans_of(bid: Bid, components: tuple[str, ...]) -> _Plans:
+    plans = bid.spec.plans
+    shape = (len(plans), len(components))
+    allowance, rate = np.zeros(shape), np.zeros(shape)
+    has_rate, included = np.zeros(shape, bool), np.zeros(shape, bool)
+    for j, plan in enumerate(plans):
+        for c, name in enumerate(components):
+            if name in plan.allowances:
+                included[j, c] = True
+                value = plan.allowances[name]
+                allowance[j, c] = np.inf if value == "unlimited" else float(value)
+            if name in plan.rates:
+                has_rate[j, c] = True
+                rate[j, c] = plan.rates[name]
+    return _Plans(
+        ids=tuple(p.id for p in plans),
+        fee=np.array([p.monthly_fee for p in plans], dtype=float),
+        allowance=allowance,
+        rate=rate,
+        has_rate=has_rate,
+        included=included,
+    )
+
+
+def volume_discount(bid: Bid, initial_lines: float) -> float:
+    """Share off plan monthly fees: the reached tier with the largest `min_lines`."""
+    reached = [t for t in bid.spec.discounts.volume if initial_lines >= t.min_lines]
+    if not reached:
+        return 0.0
+    top = max(t.min_lines for t in reached)
+    return max(t.percent for t in reached if t.min_lines == top) / 100.0
+
+
+@dataclass(frozen=True)
+class BidCosts:
+    """One bid's costs: the (T, P, E, K) cube, its plan mix, or why it cannot be costed."""
+
+    cube: np.ndarray | None
+    plan_assignment: dict[str, str] | None
+    knockouts: tuple[str, ...] = ()
+
+
+def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
+    """Every cost rule of the contract for one bid."""
+    spec = bid.spec
+    plans = _plans_of(bid, fleet.components)
+    pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
+    pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
+    Y, P = fleet.years, len(fleet.profiles)
+    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(Y)  # (Y,) indexation
+    n = fleet.months_in_year
+
+    knockouts: list[str] = []
+    # Usable plans: every used, non-pooled component is included or priced, and usage above
+    # the allowance in any year has a rate.
+    peak_usage = fleet.usage.max(axis=0)  # (P, C): growth may be negative, so the max over years
+    covered = plans.has_rate[None] | (plans.included[None] & (peak_usage[:, None, :] <= plans.allowance[None]))
+    unusable = (fleet.used[:, None, :] & ~pooled[None, None, :] & ~covered).any(axis=2)  # (P, J)
+    options: list[tuple[int, ...]] = []
+    plan_index = {pid: j for j, pid in enumerate(plans.ids)}
+    for p, profile_id in enumerate(fleet.profiles):
+        offered = spec.offer.get(profile_id, ())
+        offered = offered if isinstance(offered, tuple) else (offered,)
+        usable = tuple(plan_index[pid] for pid in offered if not unusable[p, plan_index[pid]])
+        if not offered:
+            knockouts.append(f"no offer for profile {profile_id!r}")
+        elif not usable:
+            missing = _unpriced(fleet, plans, pooled, p, [plan_index[pid] for pid in offered])
+            knockouts.append(f"profile {profile_id!r}: no usable plan ({missing})")
+        options.append(usable)
+    for p, tier in enumerate(fleet.device_tier):
+        if tier is not None and tier not in spec.devices.prices:
+            knockouts.append(f"no device price for tier {tier!r} (profile {fleet.profiles[p]!r})")
+    if knockouts:
+        return BidCosts(cube=None, plan_assignment=None, knockouts=tuple(dict.fromkeys(knockouts)))
+
+    discount = volume_discount(bid, float(fleet.lines0.sum()))
+    # Per-line monthly charge beyond allowance, per profile × plan × year (non-pooled only).
+    excess = np.maximum(0.0, fleet.usage[:, :, None, :] - plans.allowance[None, None])  # (Y, P, J, C)
+    over = (excess * np.where(pooled, 0.0, plans.rate)[None, None]).sum(axis=3)  # (Y, P, J)
+    lines_py = fleet.lines.sum(axis=2)  # (Y, P)
+    per_line = plans.fee[None, None, :] * (1.0 - discount) + over  # (Y, P, J)
+    s = np.einsum("y,yp,ypj->pj", n * k, lines_py, per_line)
+
+    pc = np.flatnonzero(pooled)
+    demand = np.einsum("yp,ypc->cy", lines_py, fleet.usage[:, :, pc])  # (Cp, Y)
+    allowance = plans.allowance[:, pc]  # (J, Cp)
+    with np.errstate(invalid="ignore"):
+        contrib = lines_py.T[:, None, None, :] * allowance[None, :, :, None]  # (P, J, Cp, Y)
+    contrib = np.where(lines_py.T[:, None, None, :] > 0, contrib, 0.0)
+    contrib = np.minimum(contrib, demand[None, None])
+    weight = (n * k)[None, :] * pool_rate[pc][:, None]  # (Cp, Y)
+    choice = choose_plans(MixProblem(tuple(options), s, contrib, demand, weight))
+
+    cube = _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, excess)
+    assignment = {fleet.profiles[p]: plans.ids[j] for p, j in enumerate(choice)}
+    return BidCosts(cube=cube, plan_assignment=assignment)
+
+
+def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[int]) -> str:
+    """Name what makes the offered plans unusable, for the knock-out reason."""
+    reasons = []
+    peak = fleet.usage.max(axis=0)[p]
+    for j in js:
+        for c, name in enumerate(fleet.components):
+            if not fleet.used[p, c] or pooled[c] or plans.has_rate[j, c]:
+                continue
+            if not plans.included[j, c]:
+                reasons.append(f"plan {plans.ids[j]!r} neither includes nor prices {name!r}")
+            elif peak[c] > plans.allowance[j, c]:
+                reasons.append(
+                    f"plan {plans.ids[j]!r}: {name!r} usage {peak[c]:g} exceeds the allowance "
+                    f"{plans.allowance[j, c]:g} and has no rate"
+                )
+    return "; ".join(reasons)
+
+
+def _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, excess) -> np.ndarray:
+    spec = bid.spec
+    T, P, E = fleet.term_months, len(fleet.profiles), len(fleet.entities)
+    ym = fleet.year_of_month
+    L = fleet.lines  # (Y, P, E)
+    rows = np.arange(P)
+    share0 = fleet.initial_share  # (P, E)
+    yearly = np.zeros((fleet.years, P, E, len(COMPONENTS)))
+
+    fee = plans.fee[choice]  # (P,)
+    yearly[..., K["subscriptions"]] = L * (fee * (1.0 - discount))[None, :, None] * k[:, None, None]
+    chosen_excess = excess[:, rows, choice, :]  # (Y, P, C)
+    rate = np.where(pooled, 0.0, plans.rate[choice])  # (P, C)
+    per_line_usage = (chosen_excess * rate[None]).sum(axis=2) * k[:, None]  # (Y, P)
+    yearly[..., K["usage"]] = L * per_line_usage[:, :, None]
+
+    # Pooled overage: fleet total per month, split by each cell's individual overage.
+    for c in np.flatnonzero(pooled):
+        allow = plans.allowance[choice, c]  # (P,)
+        lines_py = L.sum(axis=2)
+        unlimited = np.isinf(allow)[None, :] & (lines_py > 0)  # (Y, P)
+        finite = np.where(np.isinf(allow), 0.0, allow)
+        supply = (lines_py * finite[None]).sum(axis=1)
+        demand = (lines_py * fleet.usage[:, :, c]).sum(axis=1)
+        overage = np.where(unlimited.any(axis=1), 0.0, np.maximum(0.0, demand - supply))  # (Y,)
+        cost = overage * pool_rate[c] * k  # per month
+        individual = L * chosen_excess[:, :, c][:, :, None]  # (Y, P, E), 0 under unlimited
+        total = individual.sum(axis=(1, 2))
+        key = np.where(total[:, None, None] > 0, individual / np.where(total > 0, total, 1.0)[:, None, None],
+                       share0[None])
+        yearly[..., K["pool_overage"]] += cost[:, None, None] * key
+
+    yearly[..., K["account_fees"]] = spec.fees.account_monthly * k[:, None, None] * share0[None]
+    prices = np.array([spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
+    monthly_device = np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
+    yearly[..., K["devices"]] = L * monthly_device[None, :, None]
+
+    cube = yearly[ym]  # (T, P, E, K): a contract year's months are alike until here
+
+    # Device fund: spent in month order against device spend, never below zero.
+    spend = cube[..., K["devices"]]  # (T, P, E)
+    spend_m = spend.sum(axis=(1, 2))
+    before = np.cumsum(spend_m) - spend_m
+    used = np.minimum(spend_m, np.maximum(0.0, spec.devices.fund - before))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cube[..., K["device_fund"]] = -np.where(spend_m[:, None, None] > 0, spend * (used / spend_m)[:, None, None], 0.0)
+
+    # One-off items: month 1, and lines added by growth in the first month of their year.
+    challenger = is_challenger(tender, bid)
+    per_line_once = spec.fees.per_line_activation + spec.fees.sim_card
+    cube[0, :, :, K["one_off_fees"]] += spec.fees.setup * share0
+    if challenger:
+        cube[0, :, :, K["one_off_fees"]] += per_line_once * fleet.lines0
+    added = np.maximum(0.0, L[1:] - L[:-1])  # (Y-1, P, E)
+    cube[np.arange(1, fleet.years) * 12, :, :, K["one_off_fees"]] += per_line_once * added
+    cube[0, :, :, K["credits"]] -= spec.discounts.welcome_credit * share0
+    cube[0, :, :, K["portability"]] += portability_terms(tender, bid) * share0
+    cube[0, :, :, K["switching"]] += switching_cost(tender, bid) * share0
+    return cube
+
+
+@dataclass(frozen=True)
+class CostTable:
+    """All bids' costs. ``cube[b, m, p, e, k]`` in euros (NaN for bids not costed)."""
+
+    bids: tuple[str, ...]
+    fleet: Fleet
+    cube: np.ndarray
+    plan_assignment: dict[str, dict[str, str] | None]
+    knockouts: dict[str, tuple[str, ...]]
+    discount_rate: float | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def costed(self, bid_id: str) -> bool:
+        return not self.knockouts[bid_id]
+
+    def index(self, bid_id: str) -> int:
+        return self.bids.index(bid_id)
+
+    def monthly(self) -> np.ndarray:
+        """(B, T) total cost per month, switching included."""
+        return self.cube.sum(axis=(2, 3, 4))
+
+    def tco(self) -> np.ndarray:
+        return self.cube.sum(axis=(1, 2, 3, 4))
+
+    def by_component(self) -> np.ndarray:
+        """(B, K)"""
+        return self.cube.sum(axis=(1, 2, 3))
+
+    def by_entity(self) -> np.ndarray:
+        """(B, E)"""
+        return self.cube.sum(axis=(1, 2, 4))
+
+    def by_profile(self) -> np.ndarray:
+        """(B, P)"""
+        return self.cube.sum(axis=(1, 3, 4))
+
+    def annual(self) -> np.ndarray:
+        """(B, Y) undiscounted TCO of each contract year."""
+        monthly = self.monthly()
+        ym = self.fleet.year_of_month
+        return np.stack([monthly[:, ym == y].sum(axis=1) for y in range(self.fleet.years)], axis=1)
+
+    def discount_factors(self) -> np.ndarray | None:
+        if self.discount_rate is None:
+            return None
+        m = np.arange(self.fleet.term_months)
+        return (1.0 + self.discount_rate) ** (-m / 12.0)
+
+    def npv(self) -> np.ndarray | None:
+        factors = self.discount_factors()
+        return None if factors is None else self.monthly() @ factors
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy long table: bid, month, year, profile, entity, component, cost (non-zero cells)."""
+        if "frame" not in self._cache:
+            B, T, P, E, Kn = self.cube.shape
+            idx = np.nonzero(np.nan_to_num(self.cube, nan=0.0))
+            self._cache["frame"] = pd.DataFrame(
+                {
+                    "bid": pd.Categorical.from_codes(idx[0], self.bids),
+                    "month": idx[1] + 1,
+                    "year": self.fleet.year_of_month[idx[1]],
+                    "profile": pd.Categorical.from_codes(idx[2], self.fleet.profiles),
+                    "entity": pd.Categorical.from_codes(idx[3], self.fleet.entities),
+                    "component": pd.Categorical.from_codes(idx[4], COMPONENTS),
+                    "cost_eur": self.cube[idx],
+                }
+            )
+        return self._cache["frame"]
+
+
+def compute_costs(tender: Tender) -> CostTable:
+    """Cost every bid of the tender."""
+    fleet = fleet_of(tender)
+    shape = (fleet.term_months, len(fleet.profiles), len(fleet.entities), len(COMPONENTS))
+    cube = np.full((len(tender.bids), *shape), np.nan)
+    plan_assignment: dict[str, dict[str, str] | None] = {}
+    knockouts: dict[str, tuple[str, ...]] = {}
+    for b, bid in enumerate(tender.bids):
+        result = cost_bid(tender, fleet, bid)
+        if result.cube is not None:
+            cube[b] = result.cube
+        plan_assignment[bid.id] = result.plan_assignment
+        knockouts[bid.id] = result.knockouts
+    return CostTable(
+        bids=tuple(b.id for b in tender.bids),
+        fleet=fleet,
+        cube=cube,
+        plan_assignment=plan_assignment,
+        knockouts=knockouts,
+        discount_rate=tender.spec.discount_rate,
+    )

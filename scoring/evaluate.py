@@ -1,0 +1,120 @@
+"""Evaluate a tender: costs, criteria, ranking — one frozen `Evaluation`.
+
+`Evaluation.to_dict()` is the machine-readable contract of ``python -m scoring evaluate
+--json``: bids in bid-id order, unrounded floats, null where a bid could not be costed or
+scored. Re-ranking with other weights reuses the cost table (`rerank`), so what-if views
+never re-run the cost simulation for a weight change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .cost import COMPONENTS, CostTable, compute_costs
+from .criteria import CriteriaTable, score_criteria
+from .model import Evaluation as EvaluationSpec
+from .model import Tender
+from .rank import BidCostFigures, Ranking, rank_bids
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    tender: Tender
+    costs: CostTable
+    criteria: CriteriaTable
+    ranking: Ranking
+    figures: dict[str, BidCostFigures]
+
+    @property
+    def winner(self) -> str | None:
+        return self.ranking.winner
+
+    @property
+    def warnings(self) -> list[str]:
+        return [*self.tender.warnings, *self.criteria.warnings]
+
+    def rerank(self, spec: EvaluationSpec) -> Evaluation:
+        """The same costs ranked under another evaluation block (weights, formula…)."""
+        ranking = rank_bids(self.tender, self.figures, self.criteria, self.costs.knockouts, spec)
+        return Evaluation(self.tender, self.costs, self.criteria, ranking, self.figures)
+
+    def knockouts(self, bid_id: str) -> list[str]:
+        return [*self.costs.knockouts[bid_id], *self.criteria.knockouts(bid_id)]
+
+    def bid_dict(self, bid_id: str) -> dict[str, Any]:
+        tender, costs, r = self.tender, self.costs, self.ranking
+        bid = tender.bid(bid_id)
+        b = costs.index(bid_id)
+        fig = self.figures[bid_id]
+        costed = costs.costed(bid_id)
+        breakdown = costs.by_component()[b]
+        out: dict[str, Any] = {
+            "id": bid_id,
+            "operator": bid.operator,
+            "incumbent": bid_id == tender.spec.incumbent,
+            "compliant": r.compliant[bid_id],
+            "knockouts": self.knockouts(bid_id),
+            "rank": r.rank[bid_id],
+            "total_score": r.total[bid_id],
+            "price_score": r.price_score[bid_id],
+            "quality_score": r.quality_score[bid_id],
+            "tco": fig.tco,
+            "bid_cost": fig.bid_cost,
+            "switching_cost": float(breakdown[COMPONENTS.index("switching")]) if costed else None,
+            "npv": fig.npv,
+            "annual_cost": [float(x) for x in costs.annual()[b]] if costed else None,
+            "cost_breakdown": dict(zip(COMPONENTS, map(float, breakdown))) if costed else None,
+            "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
+            "plan_assignment": costs.plan_assignment[bid_id],
+            "criteria": {
+                cid: {"value": res.value, "score": res.score, "points": res.points}
+                for cid, res in self.criteria.results[bid_id].items()
+            },
+            "flags": r.flags[bid_id],
+        }
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        spec = self.tender.spec
+        return {
+            "tender": self.tender.name,
+            "currency": spec.currency,
+            "term_months": spec.term_months,
+            "winner": self.winner,
+            "warnings": self.warnings,
+            "bids": [self.bid_dict(b.id) for b in self.tender.bids],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False, allow_nan=False)
+
+
+def cost_figures(costs: CostTable) -> dict[str, BidCostFigures]:
+    tco = costs.tco()
+    switching = costs.by_component()[:, COMPONENTS.index("switching")]
+    npv = costs.npv()
+    out = {}
+    for b, bid_id in enumerate(costs.bids):
+        if not costs.costed(bid_id):
+            out[bid_id] = BidCostFigures(None, None, None)
+            continue
+        out[bid_id] = BidCostFigures(
+            tco=float(tco[b]),
+            bid_cost=float(tco[b] - switching[b]),
+            npv=None if npv is None else float(npv[b]),
+        )
+    return out
+
+
+def evaluate(tender: Tender, costs: CostTable | None = None) -> Evaluation:
+    """Evaluate every bid of the tender (reusing ``costs`` when given)."""
+    costs = costs if costs is not None else compute_costs(tender)
+    figures = cost_figures(costs)
+    criteria = score_criteria(tender)
+    ranking = rank_bids(tender, figures, criteria, costs.knockouts)
+    return Evaluation(tender, costs, criteria, ranking, figures)
+
+
+__all__ = ["Evaluation", "evaluate"]

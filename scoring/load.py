@@ -1,0 +1,246 @@
+"""Load a tender folder into one validated `Tender`.
+
+Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``), optional ``evaluations.yaml``.
+Every defect becomes a `Problem` naming the file and the dotted field path; all problems
+found are raised together in one `TenderError`. Rules that span files (unknown ids,
+weights adding up to 100, duplicate ids) are checked here, after each file validated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import Problem, TenderError
+from .model import ID_PATTERN, Bid, BidFile, Tender, TenderFile
+from .yamlio import read_yaml_mapping
+
+WEIGHT_TOLERANCE = 0.01
+
+
+def strip_nulls(value: Any) -> Any:
+    """`null` means absent: drop mapping entries whose value is None, at every depth."""
+    if isinstance(value, dict):
+        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_nulls(v) for v in value]
+    return value
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see docs/tender-format.md)"
+    if kind == "missing":
+        return "required field is missing"
+    value = err.get("input")
+    if kind.endswith("_type") or kind.startswith(("greater", "less", "finite", "string_pattern", "literal")):
+        if not isinstance(value, (dict, list)):
+            msg = f"{msg} (got {value!r})"
+    return msg
+
+
+def pydantic_problems(exc: ValidationError, file: str, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    return [Problem(file, _field(prefix + tuple(e["loc"])), _message(e)) for e in exc.errors()]
+
+
+def _validate(model: type, data: dict, file: str) -> tuple[Any, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, pydantic_problems(exc, file)
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+
+
+def load_tender(folder: str | Path) -> Tender:
+    """Read and validate a tender folder; raise `TenderError` listing every defect."""
+    root = Path(folder)
+    shown = str(folder).rstrip("/")
+    if not root.is_dir():
+        raise TenderError.at(shown, "", "not a folder (a tender is a folder with tender.yaml and bids/)")
+    tender_path = root / "tender.yaml"
+    tender_shown = f"{shown}/tender.yaml"
+    if not tender_path.is_file():
+        raise TenderError.at(tender_shown, "", "file is missing")
+
+    problems: list[Problem] = []
+    tender_data = strip_nulls(read_yaml_mapping(tender_path, tender_shown))
+    spec, found = _validate(TenderFile, tender_data, tender_shown)
+    problems += found
+
+    bids_dir = root / "bids"
+    if not bids_dir.is_dir():
+        problems.append(Problem(f"{shown}/bids", "", "folder is missing (one YAML file per bid)"))
+        raise TenderError(problems)
+    bid_paths = sorted(p for p in bids_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not bid_paths:
+        problems.append(Problem(f"{shown}/bids", "", "no bid files (*.yaml or *.yml)"))
+    bids: list[Bid] = []
+    for path in bid_paths:
+        bid_shown = f"{shown}/bids/{path.name}"
+        try:
+            raw = strip_nulls(read_yaml_mapping(path, bid_shown))
+        except TenderError as exc:
+            problems += exc.problems
+            continue
+        bid_spec, found = _validate(BidFile, raw, bid_shown)
+        problems += found
+        bid_id = raw.get("id", path.stem) if bid_spec is None else (bid_spec.id or path.stem)
+        if not isinstance(bid_id, str) or not re.fullmatch(ID_PATTERN[1:-1], bid_id):
+            field = "id" if "id" in raw else "(file name)"
+            problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} must match [a-z0-9_-]+"))
+            continue
+        if bid_spec is not None:
+            bids.append(Bid(id=bid_id, file=bid_shown, spec=bid_spec, raw=raw))
+
+    evaluations: dict[str, dict[str, dict[str, float]]] = {}
+    eval_path = root / "evaluations.yaml"
+    eval_shown = f"{shown}/evaluations.yaml"
+    eval_raw: dict | None = None
+    if eval_path.is_file():
+        try:
+            eval_raw = strip_nulls(read_yaml_mapping(eval_path, eval_shown))
+        except TenderError as exc:
+            problems += exc.problems
+
+    if spec is None:
+        raise TenderError(problems)
+    warnings: list[str] = []
+    problems += _check_tender(spec, tender_shown)
+    for bid in bids:
+        problems += _check_bid(bid, spec, warnings)
+    for dup in _duplicates([b.id for b in bids]):
+        files = ", ".join(b.file for b in bids if b.id == dup)
+        problems.append(Problem(f"{shown}/bids", "id", f"bid id {dup!r} is used by more than one file ({files})"))
+    if eval_raw is not None:
+        evaluations, found = _check_evaluations(eval_raw, spec, {b.id for b in bids}, eval_shown)
+        problems += found
+    if problems:
+        raise TenderError(problems)
+
+    bid_ids = {b.id for b in bids}
+    if spec.incumbent is not None and spec.incumbent not in bid_ids:
+        warnings.append(
+            f"incumbent {spec.incumbent!r} did not bid: every bid is a challenger and carries switching costs"
+        )
+    return Tender(
+        folder=shown,
+        spec=spec,
+        bids=tuple(sorted(bids, key=lambda b: b.id)),
+        evaluations=evaluations,
+        warnings=tuple(warnings),
+    )
+
+
+def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    entity_ids = [e.id for e in spec.entities]
+    for dup in _duplicates(entity_ids):
+        problems.append(Problem(file, "entities", f"entity id {dup!r} is used twice"))
+    for dup in _duplicates([p.id for p in spec.profiles]):
+        problems.append(Problem(file, "profiles", f"profile id {dup!r} is used twice"))
+    known = set(entity_ids)
+    for i, profile in enumerate(spec.profiles):
+        for entity in profile.lines:
+            if entity not in known:
+                problems.append(Problem(file, f"profiles.{i}.lines.{entity}", f"unknown entity {entity!r}"))
+    if sum(sum(p.lines.values()) for p in spec.profiles) <= 0:
+        problems.append(Problem(file, "profiles", "the fleet has no initial line (every profile's lines are 0)"))
+    if not spec.profiles:
+        problems.append(Problem(file, "profiles", "at least one profile is needed"))
+
+    ev = spec.evaluation
+    for dup in _duplicates([c.id for c in ev.criteria]):
+        problems.append(Problem(file, "evaluation.criteria", f"criterion id {dup!r} is used twice"))
+    total = ev.price.weight + sum(c.weight for c in ev.criteria)
+    if abs(total - 100) > WEIGHT_TOLERANCE:
+        problems.append(
+            Problem(file, "evaluation", f"weights add up to {total:g}, not 100 (price {ev.price.weight:g} + criteria)")
+        )
+    if ev.method == "weighted_sum" and ev.price.formula == "bounded" and ev.price.bounds is None:
+        problems.append(Problem(file, "evaluation.price.bounds", "the `bounded` formula needs bounds {best, worst}"))
+    if ev.price.basis == "npv" and spec.discount_rate is None:
+        problems.append(Problem(file, "discount_rate", "the `npv` price basis needs a discount_rate"))
+    return problems
+
+
+def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Problem]:
+    spec, file = bid.spec, bid.file
+    problems: list[Problem] = []
+    plan_ids = [p.id for p in spec.plans]
+    for dup in _duplicates(plan_ids):
+        problems.append(Problem(file, "plans", f"plan id {dup!r} is used twice"))
+    profile_ids = {p.id for p in tender.profiles}
+    for profile_id, offered in spec.offer.items():
+        if profile_id not in profile_ids:
+            problems.append(Problem(file, f"offer.{profile_id}", f"unknown profile {profile_id!r}"))
+        for plan_id in offered if isinstance(offered, tuple) else (offered,):
+            if plan_id not in plan_ids:
+                problems.append(Problem(file, f"offer.{profile_id}", f"unknown plan {plan_id!r}"))
+
+    used = {c for p in tender.profiles for c, u in p.usage.items() if u > 0}
+    for plan in spec.plans:
+        for component in sorted(set(plan.allowances) | set(plan.rates)):
+            if component not in used:
+                warnings.append(
+                    f"bid {bid.id}, plan {plan.id}: component {component!r} is used by no profile (a typo?)"
+                )
+    for component in spec.pool:
+        if component not in used:
+            warnings.append(f"bid {bid.id}, pool: component {component!r} is used by no profile (a typo?)")
+    return problems
+
+
+def _check_evaluations(
+    raw: dict, tender: TenderFile, bid_ids: set[str], file: str
+) -> tuple[dict[str, dict[str, dict[str, float]]], list[Problem]]:
+    problems: list[Problem] = []
+    scales = {c.id: c.scale for c in tender.evaluation.criteria if c.kind == "evaluators"}
+    others = {c.id for c in tender.evaluation.criteria if c.kind != "evaluators"}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for evaluator, by_bid in raw.items():
+        name = str(evaluator)
+        if not isinstance(by_bid, dict):
+            problems.append(Problem(file, name, "expected a mapping of bid id to scores"))
+            continue
+        for bid_id, by_crit in by_bid.items():
+            where = f"{name}.{bid_id}"
+            if bid_id not in bid_ids:
+                problems.append(Problem(file, where, f"unknown bid {bid_id!r}"))
+                continue
+            if not isinstance(by_crit, dict):
+                problems.append(Problem(file, where, "expected a mapping of criterion id to score"))
+                continue
+            for crit_id, score in by_crit.items():
+                at = f"{where}.{crit_id}"
+                if crit_id in others:
+                    problems.append(Problem(file, at, f"criterion {crit_id!r} is not scored by evaluators"))
+                    continue
+                if crit_id not in scales:
+                    problems.append(Problem(file, at, f"unknown criterion {crit_id!r}"))
+                    continue
+                if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+                    problems.append(Problem(file, at, f"score must be a number, got {score!r}"))
+                    continue
+                scale = scales[crit_id]
+                if not 0 <= score <= scale:
+                    problems.append(Problem(file, at, f"score {score:g} is outside 0..{scale:g}"))
+                    continue
+                out.setdefault(name, {}).setdefault(bid_id, {})[crit_id] = float(score)
+    return out, problems

@@ -1,0 +1,292 @@
+"""The tender as validated data (pydantic v2, frozen, unknown fields forbidden).
+
+These classes mirror the files of the tender format (docs/tender-format.md) one to one:
+`TenderFile` is tender.yaml, `BidFile` a bid, and the evaluators' scores stay a plain
+mapping checked in `load.py`. Money is in the tender's currency excluding VAT; usage is per
+line per month. Rules that need more than one file (unknown ids, weights) live in `load.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
+
+ID_PATTERN = r"^[a-z0-9_-]+$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, strict=True)]
+Text = Annotated[str, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
+Growth = Annotated[float, Field(ge=-1, strict=True, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def _allowance(value: Any) -> float | str:
+    """A number ≥ 0, or exactly `unlimited` (one clear message instead of a union's two)."""
+    if value == "unlimited" and isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {value!r}")
+    if not (0 <= value < float("inf")):
+        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {value!r}")
+    return float(value)
+
+
+def _offer(value: Any) -> str | tuple[str, ...]:
+    """A plan id, or a list of plan ids (the best mix is used)."""
+    ids = value if isinstance(value, list) else [value]
+    for plan_id in ids:
+        if not isinstance(plan_id, str) or not re.fullmatch(ID_PATTERN[1:-1], plan_id):
+            raise ValueError(f"must be a plan id or a list of plan ids, got {plan_id!r}")
+    if isinstance(value, list):
+        if len(set(ids)) != len(ids):
+            dup = next(p for p in ids if ids.count(p) > 1)
+            raise ValueError(f"plan {dup!r} is listed twice")
+        return tuple(ids)
+    return value
+
+
+Allowance = Annotated[float | str, PlainValidator(_allowance)]
+Offer = Annotated[str | tuple[str, ...], PlainValidator(_offer)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- tender.yaml
+
+
+class Entity(Strict):
+    id: Id
+    name: Text | None = None
+
+
+class Device(Strict):
+    tier: Id
+    refresh_months: Positive
+
+
+class Profile(Strict):
+    id: Id
+    name: Text | None = None
+    lines: dict[Id, Money]
+    line_growth: Growth = 0.0
+    usage: dict[Id, Money]
+    usage_growth: dict[Id, Growth] = {}
+    device: Device | None = None
+
+    @model_validator(mode="after")
+    def _growth_components_are_used(self) -> Profile:
+        unknown = [c for c in self.usage_growth if c not in self.usage]
+        if unknown:
+            raise ValueError(
+                f"usage_growth names {', '.join(unknown)}, which is not a key of this profile's usage"
+            )
+        return self
+
+
+class Switching(Strict):
+    project_eur: Money = 0.0
+    per_line_eur: Money = 0.0
+    current_monthly_eur: Money = 0.0
+    parallel_months: Money = 0.0
+    incumbent_exit_fee_eur: Money = 0.0
+    port_share: Share = 1.0
+    porting_failure_rate: Share = 0.0
+    lost_number_eur: Money = 0.0
+
+
+class Bounds(Strict):
+    best: Money
+    worst: Money
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if not self.best < self.worst:
+            raise ValueError(f"best ({self.best:g}) must be below worst ({self.worst:g})")
+        return self
+
+
+class Price(Strict):
+    weight: Money
+    basis: Literal["tco", "bid", "npv"] = "tco"
+    formula: Literal["ratio", "linear", "bounded", "deviation"] = "ratio"
+    reference: Literal["compliant", "all"] = "compliant"
+    bounds: Bounds | None = None
+
+
+class Criterion(Strict):
+    id: Id
+    name: Text | None = None
+    weight: Money
+    from_: Text = Field(alias="from")
+    better: Literal["lower", "higher"] | None = None
+    best: Number | None = None
+    worst: Number | None = None
+    limit: Number | None = None
+    required: Flag = False
+    scale: Positive | None = None
+
+    @property
+    def kind(self) -> Literal["evaluators", "numeric", "yes_no"]:
+        if self.from_ == "evaluators":
+            return "evaluators"
+        return "numeric" if self.best is not None or self.worst is not None else "yes_no"
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> Criterion:
+        kind = self.kind
+        if kind == "evaluators":
+            if self.scale is None:
+                raise ValueError("an evaluator criterion needs `scale`")
+            if self.best is not None or self.worst is not None or self.better is not None:
+                raise ValueError("`best`, `worst` and `better` do not apply to an evaluator criterion")
+            if self.limit is not None:
+                raise ValueError("`limit` applies to numeric criteria only")
+            return self
+        if self.scale is not None:
+            raise ValueError("`scale` applies to evaluator criteria only")
+        if kind == "yes_no":
+            if self.better is not None:
+                raise ValueError("`better` needs `best` and `worst`")
+            if self.limit is not None:
+                raise ValueError("`limit` applies to numeric criteria only (give `best` and `worst`)")
+            return self
+        if self.best is None or self.worst is None:
+            raise ValueError("a numeric criterion needs both `best` and `worst`")
+        if self.best == self.worst:
+            raise ValueError(f"`best` and `worst` must differ (both are {self.best:g})")
+        direction = "higher" if self.best > self.worst else "lower"
+        if self.better is not None and self.better != direction:
+            raise ValueError(
+                f"`better: {self.better}` contradicts best {self.best:g} / worst {self.worst:g}"
+            )
+        return self
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.best is not None and self.worst is not None and self.best > self.worst
+
+
+class Evaluation(Strict):
+    method: Literal["weighted_sum", "topsis"] = "weighted_sum"
+    abnormally_low: Share | None = None
+    price: Price
+    criteria: list[Criterion] = []
+
+
+class TenderFile(Strict):
+    name: Text | None = None
+    buyer: Text | None = None
+    currency: Text = "EUR"
+    term_months: Annotated[int, Field(gt=0, strict=True)]
+    discount_rate: Annotated[float, Field(gt=-1, strict=True, allow_inf_nan=False)] | None = None
+    incumbent: Id | None = None
+    award_date: dt.date | None = None
+    entities: list[Entity]
+    profiles: list[Profile]
+    switching: Switching | None = None
+    evaluation: Evaluation
+
+
+# --------------------------------------------------------------------------- bids/<id>.yaml
+
+
+class Plan(Strict):
+    id: Id
+    name: Text | None = None
+    monthly_fee: Money
+    allowances: dict[Id, Allowance] = {}
+    rates: dict[Id, Money] = {}
+
+
+class PoolComponent(Strict):
+    overage_rate: Money
+
+
+class Fees(Strict):
+    setup: Money = 0.0
+    per_line_activation: Money = 0.0
+    sim_card: Money = 0.0
+    account_monthly: Money = 0.0
+
+
+class VolumeTier(Strict):
+    min_lines: Money
+    percent: Percent
+
+
+class Discounts(Strict):
+    volume: list[VolumeTier] = []
+    welcome_credit: Money = 0.0
+
+
+class Devices(Strict):
+    prices: dict[Id, Money] = {}
+    fund: Money = 0.0
+
+
+class Portability(Strict):
+    fee_per_number: Money = 0.0
+    exit_fee_refund: Share = 0.0
+    migration_credit: Money = 0.0
+
+
+class BidFile(Strict):
+    operator: Text | None = None
+    id: Text | None = None
+    valid_until: dt.date | None = None
+    plans: list[Plan] = []
+    offer: dict[Text, Offer] = {}
+    pool: dict[Id, PoolComponent] = {}
+    fees: Fees = Fees()
+    discounts: Discounts = Discounts()
+    indexation_percent: Annotated[float, Field(gt=-100, le=100, strict=True, allow_inf_nan=False)] = 0.0
+    devices: Devices = Devices()
+    portability: Portability = Portability()
+    service: dict[Text, Any] = {}
+
+
+# --------------------------------------------------------------------------- assembled tender
+
+
+class Bid(Strict):
+    """One operator's bid: the validated file, its id in use and the raw mapping that
+    criteria read by dotted path."""
+
+    id: Id
+    file: str
+    spec: BidFile
+    raw: dict[str, Any]
+
+    @property
+    def operator(self) -> str:
+        return self.spec.operator or self.id
+
+
+class Tender(Strict):
+    """A whole tender folder, validated: buyer side, bids (in bid-id order), evaluators'
+    scores as ``{evaluator: {bid: {criterion: score}}}`` and load warnings."""
+
+    folder: str
+    spec: TenderFile
+    bids: tuple[Bid, ...]
+    evaluations: dict[str, dict[str, dict[str, float]]] = {}
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name or self.folder.rstrip("/").rsplit("/", 1)[-1]
+
+    def bid(self, bid_id: str) -> Bid:
+        for bid in self.bids:
+            if bid.id == bid_id:
+                return bid
+        raise KeyError(bid_id)

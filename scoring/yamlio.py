@@ -1,0 +1,77 @@
+"""Reading YAML input safely.
+
+PyYAML's safe loader, except that a duplicate key is an error (the contract says so: a
+second `monthly_fee` silently winning is how a wrong price gets evaluated). Errors carry
+the file and the line number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import TenderError
+
+
+# The C-accelerated safe loader parses about 8x faster where libyaml is present; both
+# construct only plain data (no Python objects).
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeBase):  # type: ignore[valid-type,misc]
+    """The safe loader (SafeLoader or CSafeLoader), rejecting duplicate mapping keys."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text; syntax errors and duplicate keys become a TenderError with the line."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        what = exc.problem or exc.context or "invalid YAML"
+        raise TenderError.at(file, where, f"YAML error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise TenderError.at(file, "", f"YAML error: {exc}") from None
+
+
+def read_yaml_mapping(path: Path, display: str) -> dict:
+    """Read a YAML file that must hold a mapping."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TenderError.at(display, "", f"cannot read file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TenderError.at(display, "", f"not UTF-8 text (byte {exc.start})") from None
+    data = parse_yaml(text, display)
+    if data is None:
+        raise TenderError.at(display, "", "file is empty; expected a mapping")
+    if not isinstance(data, dict):
+        raise TenderError.at(display, "", f"expected a mapping at the top level, got {type(data).__name__}")
+    return data
