@@ -1,0 +1,72 @@
+"""``python -m scoring evaluate [TENDER_DIR] [--json]``.
+
+Bad input prints one line per problem (file: field: message) on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import EXAMPLE_TENDER
+from .errors import TenderError
+from .evaluate import Evaluation, evaluate
+from .load import load_tender
+
+
+def money(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def points(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def table(ev: Evaluation) -> str:
+    """The readable ranking: ranked bids first, knocked-out bids last."""
+    d = ev.to_dict()
+    cur = d["currency"]
+    bids = sorted(d["bids"], key=lambda b: (b["rank"] is None, b["rank"] or 0, b["id"]))
+    head = ["rank", "bid", "operator", f"TCO {cur}", f"bid cost {cur}", f"switching {cur}",
+            f"NPV {cur}", "price", "quality", "total", "flags"]
+    rows = [head]
+    for b in bids:
+        rows.append([
+            str(b["rank"]) if b["rank"] else "KO",
+            b["id"], b["operator"], money(b["tco"]), money(b["bid_cost"]), money(b["switching_cost"]),
+            money(b["npv"]), points(b["price_score"]), points(b["quality_score"]), points(b["total_score"]),
+            ", ".join(b["flags"]),
+        ])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    right = {0, 3, 4, 5, 6, 7, 8, 9}
+    lines = [f"{d['tender']} — {d['term_months']} months, amounts excl. VAT"]
+    for r in rows:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+    lines.append("")
+    lines.append(f"Winner: {d['winner'] or 'none (no compliant bid)'}")
+    for b in bids:
+        for reason in b["knockouts"]:
+            lines.append(f"Knocked out {b['id']}: {reason}")
+    for w in d["warnings"]:
+        lines.append(f"Warning: {w}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Evaluate mobile-fleet tenders.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="cost, score and rank every bid of a tender folder")
+    ev.add_argument("tender_dir", nargs="?", default=str(EXAMPLE_TENDER),
+                    help="tender folder (default: the bundled example)")
+    ev.add_argument("--json", action="store_true", help="print the JSON object of the format contract")
+    args = parser.parse_args(argv)
+    try:
+        evaluation = evaluate(load_tender(args.tender_dir))
+        out = evaluation.to_json() if args.json else table(evaluation)
+    except TenderError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0

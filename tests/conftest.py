@@ -1,0 +1,32 @@
+"""Shared helpers: build small tenders on disk from Python dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def write_tender(folder: Path, tender: dict, bids: dict[str, dict], evaluations: dict | None = None) -> Path:
+    """Write tender.yaml, bids/<id>.yaml and evaluations.yaml; return the folder."""
+    (folder / "bids").mkdir(parents=True, exist_ok=True)
+    (folder / "tender.yaml").write_text(yaml.safe_dump(tender, sort_keys=False, allow_unicode=True))
+    for bid_id, bid in bids.items():
+        (folder / "bids" / f"{bid_id}.yaml").write_text(yaml.safe_dump(bid, sort_keys=False, allow_unicode=True))
+    if evaluations is not None:
+        (folder / "evaluations.yaml").write_text(yaml.safe_dump(evaluations, sort_keys=False, allow_unicode=True))
+    return folder
+
+
+@pytest.fixture
+def make_tender(tmp_path):
+    counter = iter(range(1000))
+
+    def _make(tender: dict, bids: dict[str, dict], evaluations: dict | None = None) -> Path:
+        return write_tender(tmp_path / f"t{next(counter)}", tender, bids, evaluations)
+
+    return _make
