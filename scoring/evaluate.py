@@ -14,6 +14,7 @@ from typing import Any
 
 from .cost import COMPONENTS, CostTable, compute_costs
 from .criteria import CriteriaTable, score_criteria
+from .explain import Explanation, explain
 from .model import Evaluation as EvaluationSpec
 from .model import Tender
 from .rank import BidCostFigures, Ranking, rank_bids
@@ -26,6 +27,7 @@ class Evaluation:
     criteria: CriteriaTable
     ranking: Ranking
     figures: dict[str, BidCostFigures]
+    explanation: Explanation
 
     @property
     def winner(self) -> str | None:
@@ -33,12 +35,11 @@ class Evaluation:
 
     @property
     def warnings(self) -> list[str]:
-        return [*self.tender.warnings, *self.criteria.warnings]
+        return [*self.tender.warnings, *self.criteria.warnings, *self.explanation.warnings(self.winner)]
 
     def rerank(self, spec: EvaluationSpec) -> Evaluation:
         """The same costs ranked under another evaluation block (weights, formula…)."""
-        ranking = rank_bids(self.tender, self.figures, self.criteria, self.costs.knockouts, spec)
-        return Evaluation(self.tender, self.costs, self.criteria, ranking, self.figures)
+        return _rank(self.tender, self.costs, self.criteria, self.figures, spec)
 
     def knockouts(self, bid_id: str) -> list[str]:
         return [*self.costs.knockouts[bid_id], *self.criteria.knockouts(bid_id)]
@@ -73,6 +74,8 @@ class Evaluation:
                 for cid, res in self.criteria.results[bid_id].items()
             },
             "flags": r.flags[bid_id],
+            "points": self.explanation.points[bid_id],
+            "points_lost": self.explanation.lost[bid_id],
         }
         return out
 
@@ -85,6 +88,10 @@ class Evaluation:
             "winner": self.winner,
             "warnings": self.warnings,
             "bids": [self.bid_dict(b.id) for b in self.tender.bids],
+            "runner_up": self.explanation.runner_up,
+            "margin": self.explanation.margin,
+            "best_on": self.explanation.best,
+            "formula_comparison": self.explanation.formula_comparison,
         }
 
     def to_json(self) -> str:
@@ -111,10 +118,14 @@ def cost_figures(costs: CostTable) -> dict[str, BidCostFigures]:
 def evaluate(tender: Tender, costs: CostTable | None = None) -> Evaluation:
     """Evaluate every bid of the tender (reusing ``costs`` when given)."""
     costs = costs if costs is not None else compute_costs(tender)
-    figures = cost_figures(costs)
-    criteria = score_criteria(tender)
-    ranking = rank_bids(tender, figures, criteria, costs.knockouts)
-    return Evaluation(tender, costs, criteria, ranking, figures)
+    return _rank(tender, costs, score_criteria(tender), cost_figures(costs), tender.spec.evaluation)
+
+
+def _rank(tender: Tender, costs: CostTable, criteria: CriteriaTable, figures: dict[str, BidCostFigures],
+          spec: EvaluationSpec) -> Evaluation:
+    ranking = rank_bids(tender, figures, criteria, costs.knockouts, spec)
+    explanation = explain(tender, figures, criteria, costs.knockouts, ranking, spec)
+    return Evaluation(tender, costs, criteria, ranking, figures, explanation)
 
 
 __all__ = ["Evaluation", "evaluate"]

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import Problem, TenderError
-from .model import ID_PATTERN, Bid, BidFile, Tender, TenderFile
+from .model import ID_PATTERN, Bid, BidFile, FieldError, Tender, TenderFile
 from .yamlio import read_yaml_mapping
 
 WEIGHT_TOLERANCE = 0.01
@@ -32,11 +32,18 @@ def strip_nulls(value: Any) -> Any:
 
 
 def _field(loc: tuple[Any, ...]) -> str:
+    # pydantic marks a bad mapping key with a trailing "[key]"; the key itself already
+    # ends the path, and the message says it is the key that is wrong.
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
 def _message(err: dict[str, Any]) -> str:
     msg = str(err["msg"])
+    if err["type"] == "string_pattern_mismatch":
+        what = "key" if err["loc"] and err["loc"][-1] == "[key]" else "id"
+        return f"{what} {err.get('input')!r} is not a valid id: use lowercase [a-z0-9_-]+"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
@@ -52,8 +59,17 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def _loc(err: dict[str, Any]) -> tuple[Any, ...]:
+    """The error's path, down to the field a block-level check pinned it to (FieldError)."""
+    loc = tuple(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldError):
+        loc += tuple(cause.field.split("."))
+    return loc
+
+
 def pydantic_problems(exc: ValidationError, file: str, prefix: tuple[Any, ...] = ()) -> list[Problem]:
-    return [Problem(file, _field(prefix + tuple(e["loc"])), _message(e)) for e in exc.errors()]
+    return [Problem(file, _field(prefix + _loc(e)), _message(e)) for e in exc.errors()]
 
 
 def _validate(model: type, data: dict, file: str) -> tuple[Any, list[Problem]]:
@@ -63,9 +79,10 @@ def _validate(model: type, data: dict, file: str) -> tuple[Any, list[Problem]]:
         return None, pydantic_problems(exc, file)
 
 
-def _duplicates(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+def _repeats(ids: list[str]) -> list[tuple[int, str]]:
+    """(index, id) of every id already used earlier in the list: the error points at the
+    repeat, so the user is sent to the entry to rename."""
+    return [(i, x) for i, x in enumerate(ids) if x in ids[:i]]
 
 
 def load_tender(folder: str | Path) -> Tender:
@@ -92,12 +109,16 @@ def load_tender(folder: str | Path) -> Tender:
     if not bid_paths:
         problems.append(Problem(f"{shown}/bids", "", "no bid files (*.yaml or *.yml)"))
     bids: list[Bid] = []
+    # The bid id each file claims, valid or not: evaluations.yaml is checked against these,
+    # so a broken bid file does not also make every score for it an "unknown bid".
+    claimed: dict[Any, str] = {}
     for path in bid_paths:
         bid_shown = f"{shown}/bids/{path.name}"
         try:
             raw = strip_nulls(read_yaml_mapping(path, bid_shown))
         except TenderError as exc:
             problems += exc.problems
+            claimed.setdefault(path.stem, bid_shown)
             continue
         bid_spec, found = _validate(BidFile, raw, bid_shown)
         problems += found
@@ -105,7 +126,14 @@ def load_tender(folder: str | Path) -> Tender:
         if not isinstance(bid_id, str) or not re.fullmatch(ID_PATTERN[1:-1], bid_id):
             field = "id" if "id" in raw else "(file name)"
             problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} must match [a-z0-9_-]+"))
+            if isinstance(bid_id, str):
+                claimed.setdefault(bid_id, bid_shown)
             continue
+        if bid_id in claimed:
+            field = "id" if "id" in raw else "(file name)"
+            problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} is already used by {claimed[bid_id]}"))
+            continue
+        claimed[bid_id] = bid_shown
         if bid_spec is not None:
             bids.append(Bid(id=bid_id, file=bid_shown, spec=bid_spec, raw=raw))
 
@@ -125,11 +153,8 @@ def load_tender(folder: str | Path) -> Tender:
     problems += _check_tender(spec, tender_shown)
     for bid in bids:
         problems += _check_bid(bid, spec, warnings)
-    for dup in _duplicates([b.id for b in bids]):
-        files = ", ".join(b.file for b in bids if b.id == dup)
-        problems.append(Problem(f"{shown}/bids", "id", f"bid id {dup!r} is used by more than one file ({files})"))
     if eval_raw is not None:
-        evaluations, found = _check_evaluations(eval_raw, spec, {b.id for b in bids}, eval_shown)
+        evaluations, found = _check_evaluations(eval_raw, spec, claimed, eval_shown)
         problems += found
     if problems:
         raise TenderError(problems)
@@ -151,10 +176,10 @@ def load_tender(folder: str | Path) -> Tender:
 def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
     problems: list[Problem] = []
     entity_ids = [e.id for e in spec.entities]
-    for dup in _duplicates(entity_ids):
-        problems.append(Problem(file, "entities", f"entity id {dup!r} is used twice"))
-    for dup in _duplicates([p.id for p in spec.profiles]):
-        problems.append(Problem(file, "profiles", f"profile id {dup!r} is used twice"))
+    for i, dup in _repeats(entity_ids):
+        problems.append(Problem(file, f"entities.{i}.id", f"entity id {dup!r} is used twice"))
+    for i, dup in _repeats([p.id for p in spec.profiles]):
+        problems.append(Problem(file, f"profiles.{i}.id", f"profile id {dup!r} is used twice"))
     known = set(entity_ids)
     for i, profile in enumerate(spec.profiles):
         for entity in profile.lines:
@@ -166,8 +191,8 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
         problems.append(Problem(file, "profiles", "at least one profile is needed"))
 
     ev = spec.evaluation
-    for dup in _duplicates([c.id for c in ev.criteria]):
-        problems.append(Problem(file, "evaluation.criteria", f"criterion id {dup!r} is used twice"))
+    for i, dup in _repeats([c.id for c in ev.criteria]):
+        problems.append(Problem(file, f"evaluation.criteria.{i}.id", f"criterion id {dup!r} is used twice"))
     total = ev.price.weight + sum(c.weight for c in ev.criteria)
     if abs(total - 100) > WEIGHT_TOLERANCE:
         problems.append(
@@ -184,15 +209,17 @@ def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Proble
     spec, file = bid.spec, bid.file
     problems: list[Problem] = []
     plan_ids = [p.id for p in spec.plans]
-    for dup in _duplicates(plan_ids):
-        problems.append(Problem(file, "plans", f"plan id {dup!r} is used twice"))
+    for i, dup in _repeats(plan_ids):
+        problems.append(Problem(file, f"plans.{i}.id", f"plan id {dup!r} is used twice"))
     profile_ids = {p.id for p in tender.profiles}
     for profile_id, offered in spec.offer.items():
         if profile_id not in profile_ids:
             problems.append(Problem(file, f"offer.{profile_id}", f"unknown profile {profile_id!r}"))
-        for plan_id in offered if isinstance(offered, tuple) else (offered,):
+        listed = enumerate(offered) if isinstance(offered, tuple) else [(None, offered)]
+        for i, plan_id in listed:
             if plan_id not in plan_ids:
-                problems.append(Problem(file, f"offer.{profile_id}", f"unknown plan {plan_id!r}"))
+                at = f"offer.{profile_id}" if i is None else f"offer.{profile_id}.{i}"
+                problems.append(Problem(file, at, f"unknown plan {plan_id!r}"))
 
     used = {c for p in tender.profiles for c, u in p.usage.items() if u > 0}
     for plan in spec.plans:

@@ -27,6 +27,15 @@ Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)
 Flag = Annotated[bool, Field(strict=True)]
 
 
+class FieldError(ValueError):
+    """A check on a whole block that is about one field in it: ``field`` (dotted, relative
+    to the block) is appended to the error's path, so the user is sent to the line to fix."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def _allowance(value: Any) -> float | str:
     """A number ≥ 0, or exactly `unlimited` (one clear message instead of a union's two)."""
     if value == "unlimited" and isinstance(value, str):
@@ -40,20 +49,38 @@ def _allowance(value: Any) -> float | str:
 
 def _offer(value: Any) -> str | tuple[str, ...]:
     """A plan id, or a list of plan ids (the best mix is used)."""
-    ids = value if isinstance(value, list) else [value]
-    for plan_id in ids:
+    if not isinstance(value, list):
+        if not isinstance(value, str) or not re.fullmatch(ID_PATTERN[1:-1], value):
+            raise ValueError(f"must be a plan id or a list of plan ids, got {value!r}")
+        return value
+    for i, plan_id in enumerate(value):
         if not isinstance(plan_id, str) or not re.fullmatch(ID_PATTERN[1:-1], plan_id):
-            raise ValueError(f"must be a plan id or a list of plan ids, got {plan_id!r}")
-    if isinstance(value, list):
-        if len(set(ids)) != len(ids):
-            dup = next(p for p in ids if ids.count(p) > 1)
-            raise ValueError(f"plan {dup!r} is listed twice")
-        return tuple(ids)
-    return value
+            raise FieldError(str(i), f"must be a plan id, got {plan_id!r}")
+        if plan_id in value[:i]:
+            raise FieldError(str(i), f"plan {plan_id!r} is listed twice")
+    return tuple(value)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date(value: Any) -> dt.date:
+    """A calendar date written YYYY-MM-DD, quoted or not. YAML reads the unquoted form as a
+    date already; anything else (a timestamp with a time, a number pydantic would take for
+    seconds since 1970, 15/01/2027) is refused rather than guessed."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
 
 
 Allowance = Annotated[float | str, PlainValidator(_allowance)]
 Offer = Annotated[str | tuple[str, ...], PlainValidator(_offer)]
+Date = Annotated[dt.date, PlainValidator(_date)]
 
 
 class Strict(BaseModel):
@@ -84,11 +111,12 @@ class Profile(Strict):
 
     @model_validator(mode="after")
     def _growth_components_are_used(self) -> Profile:
-        unknown = [c for c in self.usage_growth if c not in self.usage]
-        if unknown:
-            raise ValueError(
-                f"usage_growth names {', '.join(unknown)}, which is not a key of this profile's usage"
-            )
+        for component in self.usage_growth:
+            if component not in self.usage:
+                raise FieldError(
+                    f"usage_growth.{component}",
+                    f"component {component!r} is not a key of this profile's usage",
+                )
         return self
 
 
@@ -145,28 +173,30 @@ class Criterion(Strict):
         kind = self.kind
         if kind == "evaluators":
             if self.scale is None:
-                raise ValueError("an evaluator criterion needs `scale`")
-            if self.best is not None or self.worst is not None or self.better is not None:
-                raise ValueError("`best`, `worst` and `better` do not apply to an evaluator criterion")
+                raise FieldError("scale", "an evaluator criterion needs `scale` (scores run 0..scale)")
+            for name in ("best", "worst", "better"):
+                if getattr(self, name) is not None:
+                    raise FieldError(name, f"`{name}` does not apply to an evaluator criterion")
             if self.limit is not None:
-                raise ValueError("`limit` applies to numeric criteria only")
+                raise FieldError("limit", "`limit` applies to numeric criteria only")
             return self
         if self.scale is not None:
-            raise ValueError("`scale` applies to evaluator criteria only")
+            raise FieldError("scale", "`scale` applies to evaluator criteria only (from: evaluators)")
         if kind == "yes_no":
             if self.better is not None:
-                raise ValueError("`better` needs `best` and `worst`")
+                raise FieldError("better", "`better` needs `best` and `worst`")
             if self.limit is not None:
-                raise ValueError("`limit` applies to numeric criteria only (give `best` and `worst`)")
+                raise FieldError("limit", "`limit` applies to numeric criteria only (give `best` and `worst`)")
             return self
         if self.best is None or self.worst is None:
-            raise ValueError("a numeric criterion needs both `best` and `worst`")
+            missing = "best" if self.best is None else "worst"
+            raise FieldError(missing, "a numeric criterion needs both `best` and `worst`")
         if self.best == self.worst:
-            raise ValueError(f"`best` and `worst` must differ (both are {self.best:g})")
+            raise FieldError("worst", f"`best` and `worst` must differ (both are {self.best:g})")
         direction = "higher" if self.best > self.worst else "lower"
         if self.better is not None and self.better != direction:
-            raise ValueError(
-                f"`better: {self.better}` contradicts best {self.best:g} / worst {self.worst:g}"
+            raise FieldError(
+                "better", f"`better: {self.better}` contradicts best {self.best:g} / worst {self.worst:g}"
             )
         return self
 
@@ -189,7 +219,7 @@ class TenderFile(Strict):
     term_months: Annotated[int, Field(gt=0, strict=True)]
     discount_rate: Annotated[float, Field(gt=-1, strict=True, allow_inf_nan=False)] | None = None
     incumbent: Id | None = None
-    award_date: dt.date | None = None
+    award_date: Date | None = None
     entities: list[Entity]
     profiles: list[Profile]
     switching: Switching | None = None
@@ -242,7 +272,7 @@ class Portability(Strict):
 class BidFile(Strict):
     operator: Text | None = None
     id: Text | None = None
-    valid_until: dt.date | None = None
+    valid_until: Date | None = None
     plans: list[Plan] = []
     offer: dict[Text, Offer] = {}
     pool: dict[Id, PoolComponent] = {}

@@ -46,8 +46,9 @@ def basis_value(figures: BidCostFigures, basis: str) -> float | None:
     return {"tco": figures.tco, "bid": figures.bid_cost, "npv": figures.npv}[basis]
 
 
-def price_scores(values: dict[str, float], pool: list[str], spec: EvaluationSpec, file: str) -> dict[str, float]:
-    """Price score 0..1 of each bid in ``values`` against the reference ``pool``."""
+def price_scores(values: dict[str, float], scored: list[str], pool: list[str], spec: EvaluationSpec,
+                 file: str) -> dict[str, float]:
+    """Price score 0..1 of each bid in ``scored`` against the reference ``pool``."""
     price = spec.price
     if not pool:
         return {}
@@ -62,7 +63,8 @@ def price_scores(values: dict[str, float], pool: list[str], spec: EvaluationSpec
                     "formula cannot score; use `linear` or `bounded`",
                 )
     out = {}
-    for b, p in values.items():
+    for b in scored:
+        p = values[b]
         if price.formula == "ratio":
             s = p_min / p
         elif price.formula == "linear":
@@ -89,17 +91,42 @@ def topsis_totals(matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray) 
     return np.where(denom > 0, 100.0 * d_minus / np.where(denom > 0, denom, 1.0), 100.0)
 
 
+def decision_matrix(
+    values: dict[str, float | None], criteria: CriteriaTable, ok: list[str], spec: EvaluationSpec
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TOPSIS inputs for the compliant bids ``ok``: matrix (bids × [price, criteria…]),
+    weights and benefit flags. Price is a cost column; a numeric criterion's direction comes
+    from best/worst; yes/no is 1/0; an evaluator criterion its mean score. A missing numeric
+    value counts as `worst`, a missing yes/no or evaluator value as 0."""
+    columns = [np.array([values[b] for b in ok], dtype=float)]
+    benefit = [False]
+    weights = [spec.price.weight]
+    for c in spec.criteria:
+        col = []
+        for b in ok:
+            v = criteria.results[b][c.id].value
+            if v is None:
+                v = c.worst if c.kind == "numeric" else 0.0
+            col.append(float(v))
+        columns.append(np.array(col))
+        benefit.append(c.kind != "numeric" or c.higher_is_better)
+        weights.append(c.weight)
+    return np.column_stack(columns), np.array(weights, float), np.array(benefit)
+
+
 def rank_bids(
     tender: Tender,
     figures: dict[str, BidCostFigures],
     criteria: CriteriaTable,
     cost_knockouts: dict[str, tuple[str, ...]],
     spec: EvaluationSpec | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> Ranking:
-    """Rank the bids; ``spec`` overrides the tender's evaluation block (what-if weights)."""
+    """Rank the bids; ``spec`` overrides the tender's evaluation block (what-if weights) and
+    ``exclude`` leaves bids out as if they had not bid (rank-reversal checks)."""
     spec = spec or tender.spec.evaluation
     file = f"{tender.folder}/tender.yaml"
-    ids = [b.id for b in tender.bids]
+    ids = [b.id for b in tender.bids if b.id not in exclude]
     compliant = {b: not cost_knockouts[b] and not criteria.knockouts(b) for b in ids}
     ok = [b for b in ids if compliant[b]]
     basis = spec.price.basis
@@ -111,27 +138,15 @@ def rank_bids(
     if spec.method == "weighted_sum":
         pool = ok if spec.price.reference == "compliant" else [b for b in ids if values[b] is not None]
         pool = [b for b in pool if values[b] is not None]
-        scored = price_scores({b: values[b] for b in ok}, pool, spec, file)  # type: ignore[misc]
+        known = {b: v for b, v in values.items() if v is not None}
+        scored = price_scores(known, ok, pool, spec, file)
         for b in ok:
             price_pts[b] = spec.price.weight * scored[b]
             quality_pts[b] = sum(criteria.results[b][c.id].points for c in spec.criteria)
             total[b] = price_pts[b] + quality_pts[b]  # type: ignore[operator]
     elif ok:
-        columns = [np.array([values[b] for b in ok], dtype=float)]
-        benefit = [False]
-        weights = [spec.price.weight]
-        for c in spec.criteria:
-            col = []
-            for b in ok:
-                v = criteria.results[b][c.id].value
-                if v is None:
-                    v = c.worst if c.kind == "numeric" else 0.0
-                col.append(float(v))
-            columns.append(np.array(col))
-            benefit.append(c.kind != "numeric" or c.higher_is_better)
-            weights.append(c.weight)
-        totals = topsis_totals(np.column_stack(columns), np.array(weights, float), np.array(benefit))
-        for b, t in zip(ok, totals):
+        matrix, weights, benefit = decision_matrix(values, criteria, ok, spec)
+        for b, t in zip(ok, topsis_totals(matrix, weights, benefit)):
             total[b] = float(t)
 
     order = sorted(ok, key=lambda b: (-round(total[b], 9), round(figures[b].tco or 0.0, 2), b))  # type: ignore[arg-type]
@@ -144,13 +159,14 @@ def rank_bids(
         quality_score=quality_pts,
         total=total,
         rank=rank,
-        flags=_flags(tender, figures, ok, spec),
+        flags=_flags(tender, figures, ok, spec, exclude),
         winner=order[0] if order else None,
     )
 
 
-def _flags(tender: Tender, figures: dict[str, BidCostFigures], ok: list[str], spec: EvaluationSpec) -> dict[str, list[str]]:
-    flags: dict[str, list[str]] = {b.id: [] for b in tender.bids}
+def _flags(tender: Tender, figures: dict[str, BidCostFigures], ok: list[str], spec: EvaluationSpec,
+           exclude: frozenset[str]) -> dict[str, list[str]]:
+    flags: dict[str, list[str]] = {b.id: [] for b in tender.bids if b.id not in exclude}
     threshold = spec.abnormally_low
     if threshold is not None:
         for b in ok:
@@ -160,6 +176,6 @@ def _flags(tender: Tender, figures: dict[str, BidCostFigures], ok: list[str], sp
     award = tender.spec.award_date
     if award is not None:
         for bid in tender.bids:
-            if bid.spec.valid_until is not None and bid.spec.valid_until < award:
+            if bid.id in flags and bid.spec.valid_until is not None and bid.spec.valid_until < award:
                 flags[bid.id].append("expired")
     return flags
