@@ -45,11 +45,25 @@ def table(ev: Evaluation) -> str:
         lines.append("  ".join(cells).rstrip())
     lines.append("")
     lines.append(f"Winner: {d['winner'] or 'none (no compliant bid)'}")
+    if d["runner_up"] is not None:
+        lines.append(f"Margin over {d['runner_up']}: {d['margin']:.2f} points")
     for b in bids:
         for reason in b["knockouts"]:
             lines.append(f"Knocked out {b['id']}: {reason}")
     for w in d["warnings"]:
         lines.append(f"Warning: {w}")
+    lines.append("")
+    lines.append("Points lost against the best bid on each criterion:")
+    for b in bids:
+        lost = {k: v for k, v in b["points_lost"].items() if v}
+        text = ", ".join(f"{k} −{v:.2f}" for k, v in sorted(lost.items(), key=lambda kv: -kv[1]))
+        lines.append(f"  {b['id']}: {text or 'nothing (best on every criterion)'}")
+    lines.append("")
+    lines.append("Winner under each price formula and basis (* = the tender's choice):")
+    for row in d["formula_comparison"]:
+        mark = "*" if row["chosen"] else " "
+        lines.append(f"  {mark} {row['formula']:<9} on {row['basis']:<3}: {row['winner'] or '—'}"
+                     + (f" ({row['note']})" if row["note"] else ""))
     return "\n".join(lines)
 
 
