@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .errors import TenderError
 from .model import Bid, Tender
 from .plans import MixProblem, choose_plans
 from .switching import is_challenger, portability_terms, switching_cost
@@ -161,7 +162,7 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     plans = _plans_of(bid, fleet.components)
     pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
     pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
-    Y, P = fleet.years, len(fleet.profiles)
+    Y = fleet.years
     k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(Y)  # (Y,) indexation
     n = fleet.months_in_year
 
@@ -232,7 +233,7 @@ def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[
 
 def _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, excess) -> np.ndarray:
     spec = bid.spec
-    T, P, E = fleet.term_months, len(fleet.profiles), len(fleet.entities)
+    P, E = len(fleet.profiles), len(fleet.entities)
     ym = fleet.year_of_month
     L = fleet.lines  # (Y, P, E)
     rows = np.arange(P)
@@ -371,8 +372,14 @@ def compute_costs(tender: Tender) -> CostTable:
     plan_assignment: dict[str, dict[str, str] | None] = {}
     knockouts: dict[str, tuple[str, ...]] = {}
     for b, bid in enumerate(tender.bids):
-        result = cost_bid(tender, fleet, bid)
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = cost_bid(tender, fleet, bid)
         if result.cube is not None:
+            if not np.isfinite(result.cube).all():
+                # Absurd magnitudes (a fee of 1e308, growth compounding to infinity) must not
+                # reach the JSON as NaN or Infinity.
+                raise TenderError.at(bid.file, "(amounts)", "costs overflow: an amount, line count or growth "
+                                     "rate in this tender or bid is too large to compute")
             cube[b] = result.cube
         plan_assignment[bid.id] = result.plan_assignment
         knockouts[bid.id] = result.knockouts

@@ -9,6 +9,7 @@ Points = weight × score. A missing value knocks the bid out where ``required`` 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def criterion_value(tender: Tender, bid: Bid, criterion: Criterion) -> float | b
     if value is _MISSING:
         return None
     if criterion.kind == "numeric":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise TenderError.at(bid.file, criterion.from_,
                                  f"criterion {criterion.id!r} needs a number, got {value!r}")
         return float(value)

@@ -8,6 +8,7 @@ weights adding up to 100, duplicate ids) are checked here, after each file valid
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -52,10 +53,15 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown field (check the spelling; see docs/tender-format.md)"
     if kind == "missing":
         return "required field is missing"
+    if kind == "invalid_key":
+        return f"key {err.get('input')!r} must be text; put it in quotes"
     value = err.get("input")
     if kind.endswith("_type") or kind.startswith(("greater", "less", "finite", "string_pattern", "literal")):
         if not isinstance(value, (dict, list)):
             msg = f"{msg} (got {value!r})"
+    if kind == "string_type" and isinstance(value, (int, float, dt.date)):
+        # YAML reads `operator: 3` or `name: 2027` as a number: the fix is quoting.
+        msg += "; put text that looks like a number or date in quotes"
     return msg
 
 
@@ -151,10 +157,10 @@ def load_tender(folder: str | Path) -> Tender:
         raise TenderError(problems)
     warnings: list[str] = []
     problems += _check_tender(spec, tender_shown)
-    for bid in bids:
+    for bid in sorted(bids, key=lambda b: b.id):  # warnings in bid-id order, whatever the file names
         problems += _check_bid(bid, spec, warnings)
-    if eval_raw is not None:
-        evaluations, found = _check_evaluations(eval_raw, spec, claimed, eval_shown)
+    if eval_raw is not None and bid_paths:  # with no bid files, every score would be "unknown bid"
+        evaluations, found = _check_evaluations(eval_raw, spec, set(claimed), eval_shown)
         problems += found
     if problems:
         raise TenderError(problems)
@@ -194,7 +200,9 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
     for i, dup in _repeats([c.id for c in ev.criteria]):
         problems.append(Problem(file, f"evaluation.criteria.{i}.id", f"criterion id {dup!r} is used twice"))
     total = ev.price.weight + sum(c.weight for c in ev.criteria)
-    if abs(total - 100) > WEIGHT_TOLERANCE:
+    # Rounded first: 55 + 10 + 10 + 5 + 20.01 is 100.01000000000001 in floating point, and
+    # "within 0.01" must accept a sum written to exactly 100.01.
+    if round(abs(total - 100), 9) > WEIGHT_TOLERANCE:
         problems.append(
             Problem(file, "evaluation", f"weights add up to {total:g}, not 100 (price {ev.price.weight:g} + criteria)")
         )

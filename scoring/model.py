@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
+MAX_TERM_MONTHS = 1200
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, strict=True)]
 Text = Annotated[str, Field(strict=True)]
@@ -75,7 +76,8 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a calendar date") from None
-    raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
+    shown = str(value) if isinstance(value, dt.datetime) else repr(value)
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {shown}")
 
 
 Allowance = Annotated[float | str, PlainValidator(_allowance)]
@@ -216,7 +218,9 @@ class TenderFile(Strict):
     name: Text | None = None
     buyer: Text | None = None
     currency: Text = "EUR"
-    term_months: Annotated[int, Field(gt=0, strict=True)]
+    # Capped at a century: the contract sets no maximum, but a term in the billions of
+    # months would exhaust memory in the month-by-month simulation instead of failing cleanly.
+    term_months: Annotated[int, Field(gt=0, le=MAX_TERM_MONTHS, strict=True)]
     discount_rate: Annotated[float, Field(gt=-1, strict=True, allow_inf_nan=False)] | None = None
     incumbent: Id | None = None
     award_date: Date | None = None

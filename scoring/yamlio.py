@@ -14,7 +14,6 @@ import yaml
 
 from .errors import TenderError
 
-
 # The C-accelerated safe loader parses about 8x faster where libyaml is present; both
 # construct only plain data (no Python objects).
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -24,10 +23,24 @@ class _StrictLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """The safe loader (SafeLoader or CSafeLoader), rejecting duplicate mapping keys."""
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    # Keys merged in with `<<: *anchor` come first and may be overridden by the mapping's
+    # own keys (that is what a merge is for); only a key written twice is a duplicate.
+    own = len(node.value) - sum(1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    merged = len(node.value) - own
     mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
+    written: set[Any] = set()
+    for i, (key_node, value_node) in enumerate(node.value):
+        if key_node.tag == _BOOL_TAG:
+            # Every key of the format is text; YAML 1.1 silently turns `on:`, `no:`, `yes:`
+            # into true/false, which would then surface as a baffling "True".
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key_node.value!r} reads as true/false in YAML; quote it", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
         try:
             hash(key)
@@ -35,10 +48,12 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             ) from None
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+        if i >= merged:
+            if key in written:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            written.add(key)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 
+from conftest import DATA, ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import DATA, ROOT
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
 
 

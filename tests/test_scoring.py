@@ -10,10 +10,10 @@ import shutil
 import numpy as np
 import pytest
 import yaml
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
 from scoring import evaluate, load_tender
 from scoring.rank import BidCostFigures, rank_bids, topsis_totals
 
