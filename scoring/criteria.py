@@ -10,13 +10,18 @@ Points = weight × score. A missing value knocks the bid out where ``required`` 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import TenderError
-from .model import Bid, Criterion, Tender
+from .model import Bid, Criterion, Moderation, Tender
 
 _MISSING = object()
+
+
+# Evaluators' scores spread over more than this share of the scale are a discrepancy to
+# discuss before the consensus stands (VendorPanel's rule of thumb).
+DISCREPANCY_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,22 @@ class CriterionResult:
     score: float
     points: float
     knockout: str | None = None  # the reason, when this criterion excludes the bid
+    # Evaluator criteria only: the raw scores, their mean, the moderated consensus if any.
+    evaluators: dict[str, float] | None = None
+    mean: float | None = None
+    moderation: Moderation | None = None
+    discrepancy: bool = False
+
+    def detail(self) -> dict[str, Any]:
+        """The evaluator part of the JSON (empty for other criteria)."""
+        if self.evaluators is None:
+            return {}
+        return {
+            "evaluator_scores": self.evaluators,
+            "mean": self.mean,
+            "moderated": None if self.moderation is None else self.moderation.model_dump(),
+            "discrepancy": self.discrepancy,
+        }
 
 
 def resolve(raw: dict[str, Any], path: str) -> Any:
@@ -37,13 +58,21 @@ def resolve(raw: dict[str, Any], path: str) -> Any:
     return _MISSING if node is None else node
 
 
-def consensus(tender: Tender, bid_id: str, criterion_id: str) -> float | None:
-    """Mean of the evaluators' scores for this bid and criterion (None if nobody scored it)."""
-    scores = [
-        by_bid[bid_id][criterion_id]
-        for by_bid in tender.evaluations.values()
+def evaluator_scores(tender: Tender, bid_id: str, criterion_id: str) -> dict[str, float]:
+    return {
+        name: by_bid[bid_id][criterion_id]
+        for name, by_bid in tender.evaluations.items()
         if criterion_id in by_bid.get(bid_id, {})
-    ]
+    }
+
+
+def consensus(tender: Tender, bid_id: str, criterion_id: str) -> float | None:
+    """The moderated consensus if the panel set one, else the mean of the evaluators'
+    scores for this bid and criterion (None if nobody scored it)."""
+    moderated = tender.moderation.get(bid_id, {}).get(criterion_id)
+    if moderated is not None:
+        return moderated.score
+    scores = list(evaluator_scores(tender, bid_id, criterion_id).values())
     return sum(scores) / len(scores) if scores else None
 
 
@@ -90,6 +119,24 @@ def score_criterion(criterion: Criterion, value: float | bool | None) -> Criteri
     return CriterionResult(value, score, criterion.weight * score, reason)
 
 
+def _with_evaluators(tender: Tender, bid_id: str, criterion: Criterion, result: CriterionResult,
+                     warnings: list[str]) -> CriterionResult:
+    scores = evaluator_scores(tender, bid_id, criterion.id)
+    mean = sum(scores.values()) / len(scores) if scores else None
+    moderation = tender.moderation.get(bid_id, {}).get(criterion.id)
+    spread = max(scores.values()) - min(scores.values()) if scores else 0.0
+    assert criterion.scale is not None
+    discrepancy = spread > DISCREPANCY_SHARE * criterion.scale
+    if discrepancy and moderation is None:
+        listed = ", ".join(f"{name} {score:g}" for name, score in scores.items())
+        warnings.append(
+            f"bid {bid_id}, criterion {criterion.id!r}: evaluators disagree ({listed}; spread {spread:g} > "
+            f"{DISCREPANCY_SHARE:.0%} of the scale {criterion.scale:g}); discuss and record a moderated "
+            "consensus in consensus.yaml"
+        )
+    return replace(result, evaluators=scores, mean=mean, moderation=moderation, discrepancy=discrepancy)
+
+
 @dataclass(frozen=True)
 class CriteriaTable:
     """Every bid's result on every criterion, with the warnings for missing values."""
@@ -111,5 +158,7 @@ def score_criteria(tender: Tender) -> CriteriaTable:
             result = score_criterion(criterion, value)
             if value is None and result.knockout is None:
                 warnings.append(f"bid {bid.id}: no value for criterion {criterion.id!r}; it scores 0")
+            if criterion.kind == "evaluators":
+                result = _with_evaluators(tender, bid.id, criterion, result, warnings)
             results[bid.id][criterion.id] = result
     return CriteriaTable(results, tuple(warnings))

@@ -70,7 +70,7 @@ class Evaluation:
             "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
             "plan_assignment": costs.plan_assignment[bid_id],
             "criteria": {
-                cid: {"value": res.value, "score": res.score, "points": res.points}
+                cid: {"value": res.value, "score": res.score, "points": res.points, **res.detail()}
                 for cid, res in self.criteria.results[bid_id].items()
             },
             "flags": r.flags[bid_id],

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import Problem, TenderError
-from .model import ID_PATTERN, Bid, BidFile, FieldError, Tender, TenderFile
+from .model import ID_PATTERN, Bid, BidFile, FieldError, Moderation, Tender, TenderFile
 from .yamlio import read_yaml_mapping
 
 WEIGHT_TOLERANCE = 0.01
@@ -144,14 +144,11 @@ def load_tender(folder: str | Path) -> Tender:
             bids.append(Bid(id=bid_id, file=bid_shown, spec=bid_spec, raw=raw))
 
     evaluations: dict[str, dict[str, dict[str, float]]] = {}
-    eval_path = root / "evaluations.yaml"
     eval_shown = f"{shown}/evaluations.yaml"
-    eval_raw: dict | None = None
-    if eval_path.is_file():
-        try:
-            eval_raw = strip_nulls(read_yaml_mapping(eval_path, eval_shown))
-        except TenderError as exc:
-            problems += exc.problems
+    eval_raw = _optional_mapping(root / "evaluations.yaml", eval_shown, problems)
+    moderation: dict[str, dict[str, Moderation]] = {}
+    moderation_shown = f"{shown}/consensus.yaml"
+    moderation_raw = _optional_mapping(root / "consensus.yaml", moderation_shown, problems)
 
     if spec is None:
         raise TenderError(problems)
@@ -161,6 +158,9 @@ def load_tender(folder: str | Path) -> Tender:
         problems += _check_bid(bid, spec, warnings)
     if eval_raw is not None and bid_paths:  # with no bid files, every score would be "unknown bid"
         evaluations, found = _check_evaluations(eval_raw, spec, set(claimed), eval_shown)
+        problems += found
+    if moderation_raw is not None and bid_paths:
+        moderation, found = _check_moderation(moderation_raw, spec, set(claimed), moderation_shown)
         problems += found
     if problems:
         raise TenderError(problems)
@@ -175,8 +175,52 @@ def load_tender(folder: str | Path) -> Tender:
         spec=spec,
         bids=tuple(sorted(bids, key=lambda b: b.id)),
         evaluations=evaluations,
+        moderation=moderation,
         warnings=tuple(warnings),
     )
+
+
+def _optional_mapping(path: Path, shown: str, problems: list[Problem]) -> dict | None:
+    """An optional YAML mapping file: None when absent, its problems collected."""
+    if not path.is_file():
+        return None
+    try:
+        return strip_nulls(read_yaml_mapping(path, shown))
+    except TenderError as exc:
+        problems += exc.problems
+        return None
+
+
+def _check_moderation(
+    raw: dict, tender: TenderFile, bid_ids: set[str], file: str
+) -> tuple[dict[str, dict[str, Moderation]], list[Problem]]:
+    """consensus.yaml: ``{bid: {criterion: {score, reason}}}`` for evaluator criteria."""
+    problems: list[Problem] = []
+    scales = {c.id: c.scale for c in tender.evaluation.criteria if c.kind == "evaluators"}
+    out: dict[str, dict[str, Moderation]] = {}
+    for bid_id, by_crit in raw.items():
+        if bid_id not in bid_ids:
+            problems.append(Problem(file, str(bid_id), f"unknown bid {bid_id!r}"))
+            continue
+        if not isinstance(by_crit, dict):
+            problems.append(Problem(file, str(bid_id), "expected a mapping of criterion id to {score, reason}"))
+            continue
+        for crit_id, entry in by_crit.items():
+            at = f"{bid_id}.{crit_id}"
+            if crit_id not in scales:
+                problems.append(Problem(file, at, f"{crit_id!r} is not a criterion scored by evaluators"))
+                continue
+            try:
+                moderated = Moderation.model_validate(entry)
+            except ValidationError as exc:
+                problems += pydantic_problems(exc, file, (bid_id, crit_id))
+                continue
+            if moderated.score > scales[crit_id]:  # type: ignore[operator]
+                problems.append(Problem(file, f"{at}.score",
+                                        f"score {moderated.score:g} is outside 0..{scales[crit_id]:g}"))
+                continue
+            out.setdefault(bid_id, {})[crit_id] = moderated
+    return out, problems
 
 
 def _check_tender(spec: TenderFile, file: str) -> list[Problem]:

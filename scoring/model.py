@@ -305,14 +305,30 @@ class Bid(Strict):
         return self.spec.operator or self.id
 
 
+class Moderation(Strict):
+    """A moderated consensus (consensus.yaml): the panel's agreed score and why. It is used
+    instead of the evaluators' mean and never overwrites their raw scores."""
+
+    score: Money
+    reason: Annotated[str, Field(strict=True, min_length=1)]
+
+    @model_validator(mode="after")
+    def _reason_is_written(self) -> Moderation:
+        if not self.reason.strip():
+            raise FieldError("reason", "a moderated score needs a written reason")
+        return self
+
+
 class Tender(Strict):
     """A whole tender folder, validated: buyer side, bids (in bid-id order), evaluators'
-    scores as ``{evaluator: {bid: {criterion: score}}}`` and load warnings."""
+    scores as ``{evaluator: {bid: {criterion: score}}}``, moderated consensus scores as
+    ``{bid: {criterion: Moderation}}`` and load warnings."""
 
     folder: str
     spec: TenderFile
     bids: tuple[Bid, ...]
     evaluations: dict[str, dict[str, dict[str, float]]] = {}
+    moderation: dict[str, dict[str, Moderation]] = {}
     warnings: tuple[str, ...] = ()
 
     @property

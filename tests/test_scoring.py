@@ -232,3 +232,62 @@ def test_removing_a_knocked_out_bid_changes_nobody(make_tender):
     without = rank_bids(ev.tender, ev.figures, ev.criteria, ev.costs.knockouts, exclude=frozenset({"d"}))
     for b in "abc":
         assert without.total[b] == ev.ranking.total[b] and without.rank[b] == ev.ranking.rank[b]
+
+
+# ----------------------------------------------------------------------------- evaluators
+
+def _c1_copy(tmp_path, evaluations=None, consensus=None):
+    folder = tmp_path / "c1"
+    shutil.copytree(DATA / "c1-sample", folder)
+    if evaluations is not None:
+        (folder / "evaluations.yaml").write_text(yaml.safe_dump(evaluations))
+    if consensus is not None:
+        (folder / "consensus.yaml").write_text(yaml.safe_dump(consensus, allow_unicode=True))
+    return folder
+
+
+SCORES = {"claire": {"azur": {"memo": 3}, "boreal": {"memo": 4}, "cobalt": {"memo": 1}},
+          "marc": {"azur": {"memo": 5}, "boreal": {"memo": 4.5}, "cobalt": {"memo": 3.5}}}
+
+
+def test_discrepancy_is_a_spread_over_40_percent_of_the_scale(tmp_path):
+    """Scale 5 → threshold 2. azur 3 vs 5: spread 2, not over → no flag (the boundary).
+    cobalt 1 vs 3.5: spread 2.5 > 2 → flagged, with a warning naming both evaluators.
+    The raw scores and their mean (2.25) are kept beside the consensus."""
+    out = evaluate(load_tender(_c1_copy(tmp_path, SCORES))).to_dict()
+    memo = {b["id"]: b["criteria"]["memo"] for b in out["bids"]}
+    assert memo["azur"]["discrepancy"] is False
+    assert memo["cobalt"]["discrepancy"] is True
+    assert memo["cobalt"]["evaluator_scores"] == {"claire": 1, "marc": 3.5}
+    assert memo["cobalt"]["mean"] == pytest.approx(2.25) and memo["cobalt"]["value"] == pytest.approx(2.25)
+    warning = [w for w in out["warnings"] if "evaluators disagree" in w]
+    assert len(warning) == 1 and "cobalt" in warning[0] and "claire 1" in warning[0] and "marc 3.5" in warning[0]
+
+
+def test_moderated_consensus_replaces_the_mean_and_keeps_the_raw_scores(tmp_path):
+    """consensus.yaml sets cobalt's memo to 3 with a reason: value 3, score 3/5 = 0.6,
+    points 20 × 0.6 = 12 (the mean 2.25 would give 9). Raw scores stay; no warning."""
+    reason = "Panel 12/01: claire had missed the annex on eSIM logistics"
+    folder = _c1_copy(tmp_path, SCORES, {"cobalt": {"memo": {"score": 3, "reason": reason}}})
+    out = evaluate(load_tender(folder)).to_dict()
+    memo = {b["id"]: b["criteria"]["memo"] for b in out["bids"]}["cobalt"]
+    assert memo["value"] == 3 and memo["score"] == pytest.approx(0.6) and memo["points"] == pytest.approx(12)
+    assert memo["moderated"] == {"score": 3, "reason": reason}
+    assert memo["evaluator_scores"] == {"claire": 1, "marc": 3.5} and memo["mean"] == pytest.approx(2.25)
+    assert memo["discrepancy"] is True
+    assert not [w for w in out["warnings"] if "evaluators disagree" in w]
+
+
+@pytest.mark.parametrize(("consensus", "field", "words"), [
+    ({"cobalt": {"memo": {"score": 3}}}, "cobalt.memo.reason", "required"),
+    ({"cobalt": {"memo": {"score": 3, "reason": "  "}}}, "cobalt.memo.reason", "written reason"),
+    ({"cobalt": {"memo": {"score": 6, "reason": "x"}}}, "cobalt.memo.score", "outside 0..5"),
+    ({"nobody": {"memo": {"score": 3, "reason": "x"}}}, "nobody", "unknown bid"),
+    ({"cobalt": {"support": {"score": 3, "reason": "x"}}}, "cobalt.support", "not a criterion scored by evaluators"),
+], ids=["no-reason", "blank-reason", "score-over-scale", "unknown-bid", "not-evaluator-criterion"])
+def test_bad_consensus_file(tmp_path, consensus, field, words):
+    from scoring import TenderError
+    with pytest.raises(TenderError) as err:
+        load_tender(_c1_copy(tmp_path, consensus=consensus))
+    problem = err.value.problems[0]
+    assert problem.file.endswith("consensus.yaml") and problem.field == field and words in problem.message
