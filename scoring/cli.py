@@ -55,6 +55,9 @@ def table(ev: Evaluation) -> str:
     lines.append("")
     lines.append("Points lost against the best bid on each criterion:")
     for b in bids:
+        if all(v is None for v in b["points_lost"].values()):
+            lines.append(f"  {b['id']}: not comparable (no compliant bid to compare with)")
+            continue
         lost = {k: v for k, v in b["points_lost"].items() if v}
         text = ", ".join(f"{k} −{v:.2f}" for k, v in sorted(lost.items(), key=lambda kv: -kv[1]))
         lines.append(f"  {b['id']}: {text or 'nothing (best on every criterion)'}")
