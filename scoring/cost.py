@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import TenderError
-from .model import Bid, Tender
+from .model import Bid, Tender, UsageDistribution, usage_mean
 from .plans import MixProblem, choose_plans
 from .switching import is_challenger, portability_terms, switching_cost
+from .usage import DIST_CODES, FIXED, expected_excess
 
 COMPONENTS = (
     "subscriptions",
@@ -52,8 +53,10 @@ class Fleet:
     components: tuple[str, ...]  # every usage component, in order of first appearance
     lines0: np.ndarray  # (P, E) initial lines
     lines: np.ndarray  # (Y, P, E) lines in each contract year
-    usage: np.ndarray  # (Y, P, C) usage per line per month
+    usage: np.ndarray  # (Y, P, C) mean usage per line per month
     used: np.ndarray  # (P, C) the profile uses the component (usage > 0)
+    cv: np.ndarray  # (P, C) spread across lines (0: every line uses the mean)
+    dist: np.ndarray  # (P, C) distribution code (scoring.usage)
     device_tier: tuple[str | None, ...]  # (P,)
     refresh_months: np.ndarray  # (P,) nan without device
 
@@ -85,7 +88,11 @@ def fleet_of(tender: Tender) -> Fleet:
     lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
     growth = np.array([p.line_growth for p in spec.profiles])
     lines = lines0[None, :, :] * ((1.0 + growth)[None, :] ** y[:, None])[:, :, None]
-    base = np.array([[p.usage.get(c, 0.0) for c in components] for p in spec.profiles], dtype=float)
+    base = np.array([[usage_mean(p.usage.get(c, 0.0)) for c in components] for p in spec.profiles], dtype=float)
+    spread = [[p.usage.get(c) for c in components] for p in spec.profiles]
+    cv = np.array([[u.cv if isinstance(u, UsageDistribution) else 0.0 for u in row] for row in spread])
+    dist = np.array([[DIST_CODES[u.dist] if isinstance(u, UsageDistribution) and u.cv > 0 else FIXED for u in row]
+                     for row in spread], dtype=int)
     ugrowth = np.array([[p.usage_growth.get(c, 0.0) for c in components] for p in spec.profiles])
     usage = base[None] * (1.0 + ugrowth)[None] ** y[:, None, None]
     return Fleet(
@@ -97,6 +104,8 @@ def fleet_of(tender: Tender) -> Fleet:
         lines=lines,
         usage=usage,
         used=base > 0,
+        cv=cv,
+        dist=dist,
         device_tier=tuple(p.device.tier if p.device else None for p in spec.profiles),
         refresh_months=np.array([p.device.refresh_months if p.device else np.nan for p in spec.profiles]),
     )
@@ -170,7 +179,10 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     # Usable plans: every used, non-pooled component is included or priced, and usage above
     # the allowance in any year has a rate.
     peak_usage = fleet.usage.max(axis=0)  # (P, C): growth may be negative, so the max over years
-    covered = plans.has_rate[None] | (plans.included[None] & (peak_usage[:, None, :] <= plans.allowance[None]))
+    # Usage spread across lines (cv > 0) exceeds any finite allowance on some lines.
+    within = (peak_usage[:, None, :] <= plans.allowance[None]) & (
+        (fleet.cv[:, None, :] == 0) | np.isinf(plans.allowance[None]))
+    covered = plans.has_rate[None] | (plans.included[None] & within)
     unusable = (fleet.used[:, None, :] & ~pooled[None, None, :] & ~covered).any(axis=2)  # (P, J)
     options: list[tuple[int, ...]] = []
     plan_index = {pid: j for j, pid in enumerate(plans.ids)}
@@ -192,7 +204,8 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
 
     discount = volume_discount(bid, float(fleet.lines0.sum()))
     # Per-line monthly charge beyond allowance, per profile × plan × year (non-pooled only).
-    excess = np.maximum(0.0, fleet.usage[:, :, None, :] - plans.allowance[None, None])  # (Y, P, J, C)
+    excess = expected_excess(fleet.usage[:, :, None, :], fleet.cv[None, :, None, :], fleet.dist[None, :, None, :],
+                             plans.allowance[None, None])  # (Y, P, J, C) per line, expected
     over = (excess * np.where(pooled, 0.0, plans.rate)[None, None]).sum(axis=3)  # (Y, P, J)
     lines_py = fleet.lines.sum(axis=2)  # (Y, P)
     per_line = plans.fee[None, None, :] * (1.0 - discount) + over  # (Y, P, J)
@@ -227,6 +240,11 @@ def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[
                 reasons.append(
                     f"plan {plans.ids[j]!r}: {name!r} usage {peak[c]:g} exceeds the allowance "
                     f"{plans.allowance[j, c]:g} and has no rate"
+                )
+            elif fleet.cv[p, c] > 0 and np.isfinite(plans.allowance[j, c]):
+                reasons.append(
+                    f"plan {plans.ids[j]!r}: {name!r} usage varies across lines (cv {fleet.cv[p, c]:g}), so some "
+                    f"lines exceed the allowance {plans.allowance[j, c]:g}, and it has no rate"
                 )
     return "; ".join(reasons)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import Problem, TenderError
-from .model import ID_PATTERN, Bid, BidFile, FieldError, Moderation, Tender, TenderFile
+from .model import ID_PATTERN, Bid, BidFile, FieldError, Moderation, Tender, TenderFile, usage_mean
 from .yamlio import read_yaml_mapping
 
 WEIGHT_TOLERANCE = 0.01
@@ -91,8 +92,33 @@ def _repeats(ids: list[str]) -> list[tuple[int, str]]:
     return [(i, x) for i, x in enumerate(ids) if x in ids[:i]]
 
 
-def load_tender(folder: str | Path) -> Tender:
-    """Read and validate a tender folder; raise `TenderError` listing every defect."""
+@dataclass(frozen=True)
+class RawFile:
+    """One input file as parsed YAML (nulls stripped) and the name errors show for it."""
+
+    shown: str
+    data: dict[str, Any] | None  # None: the file could not be read (its problems are recorded)
+
+
+@dataclass(frozen=True)
+class RawTender:
+    """A tender folder as parsed, not yet validated: what scenarios overlay before
+    validation runs again on the result."""
+
+    folder: str
+    tender: RawFile
+    bids: tuple[tuple[str, RawFile], ...]  # (file stem, file), in file-name order
+    evaluations: RawFile | None = None
+    consensus: RawFile | None = None
+    problems: tuple[Problem, ...] = ()  # reading problems (syntax, encoding, empty files)
+
+    def bid_id(self, stem: str, raw: RawFile) -> Any:
+        return raw.data.get("id", stem) if raw.data is not None else stem
+
+
+def read_folder(folder: str | Path) -> RawTender:
+    """Parse every file of a tender folder; structural problems (no folder, no tender.yaml,
+    no bids/) raise at once, file problems are carried to `build_tender`."""
     root = Path(folder)
     shown = str(folder).rstrip("/")
     if not root.is_dir():
@@ -101,66 +127,77 @@ def load_tender(folder: str | Path) -> Tender:
     tender_shown = f"{shown}/tender.yaml"
     if not tender_path.is_file():
         raise TenderError.at(tender_shown, "", "file is missing")
-
     problems: list[Problem] = []
-    tender_data = strip_nulls(read_yaml_mapping(tender_path, tender_shown))
-    spec, found = _validate(TenderFile, tender_data, tender_shown)
-    problems += found
-
+    tender = RawFile(tender_shown, strip_nulls(read_yaml_mapping(tender_path, tender_shown)))
     bids_dir = root / "bids"
     if not bids_dir.is_dir():
-        problems.append(Problem(f"{shown}/bids", "", "folder is missing (one YAML file per bid)"))
-        raise TenderError(problems)
+        raise TenderError(Problem(f"{shown}/bids", "", "folder is missing (one YAML file per bid)"))
     bid_paths = sorted(p for p in bids_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not bid_paths:
-        problems.append(Problem(f"{shown}/bids", "", "no bid files (*.yaml or *.yml)"))
+    bids = []
+    for path in bid_paths:
+        bid_shown = f"{shown}/bids/{path.name}"
+        data = _optional_mapping(path, bid_shown, problems)
+        bids.append((path.stem, RawFile(bid_shown, data)))
+    optional = {}
+    for name in ("evaluations", "consensus"):
+        file_shown = f"{shown}/{name}.yaml"
+        data = _optional_mapping(root / f"{name}.yaml", file_shown, problems)
+        optional[name] = RawFile(file_shown, data) if (root / f"{name}.yaml").is_file() else None
+    return RawTender(shown, tender, tuple(bids), optional["evaluations"], optional["consensus"], tuple(problems))
+
+
+def load_tender(folder: str | Path) -> Tender:
+    """Read and validate a tender folder; raise `TenderError` listing every defect."""
+    return build_tender(read_folder(folder))
+
+
+def build_tender(raw: RawTender) -> Tender:
+    """Validate a parsed tender folder into one `Tender`; raise `TenderError` listing every defect."""
+    problems: list[Problem] = list(raw.problems)
+    spec, found = _validate(TenderFile, raw.tender.data or {}, raw.tender.shown)
+    problems += found
+    if not raw.bids:
+        problems.append(Problem(f"{raw.folder}/bids", "", "no bid files (*.yaml or *.yml)"))
     bids: list[Bid] = []
     # The bid id each file claims, valid or not: evaluations.yaml is checked against these,
     # so a broken bid file does not also make every score for it an "unknown bid".
     claimed: dict[Any, str] = {}
-    for path in bid_paths:
-        bid_shown = f"{shown}/bids/{path.name}"
-        try:
-            raw = strip_nulls(read_yaml_mapping(path, bid_shown))
-        except TenderError as exc:
-            problems += exc.problems
-            claimed.setdefault(path.stem, bid_shown)
+    for stem, file in raw.bids:
+        bid_shown, data = file.shown, file.data
+        if data is None:
+            claimed.setdefault(stem, bid_shown)
             continue
-        bid_spec, found = _validate(BidFile, raw, bid_shown)
+        bid_spec, found = _validate(BidFile, data, bid_shown)
         problems += found
-        bid_id = raw.get("id", path.stem) if bid_spec is None else (bid_spec.id or path.stem)
+        bid_id = data.get("id", stem) if bid_spec is None else (bid_spec.id or stem)
         if not isinstance(bid_id, str) or not re.fullmatch(ID_PATTERN[1:-1], bid_id):
-            field = "id" if "id" in raw else "(file name)"
+            field = "id" if "id" in data else "(file name)"
             problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} must match [a-z0-9_-]+"))
             if isinstance(bid_id, str):
                 claimed.setdefault(bid_id, bid_shown)
             continue
         if bid_id in claimed:
-            field = "id" if "id" in raw else "(file name)"
+            field = "id" if "id" in data else "(file name)"
             problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} is already used by {claimed[bid_id]}"))
             continue
         claimed[bid_id] = bid_shown
         if bid_spec is not None:
-            bids.append(Bid(id=bid_id, file=bid_shown, spec=bid_spec, raw=raw))
-
-    evaluations: dict[str, dict[str, dict[str, float]]] = {}
-    eval_shown = f"{shown}/evaluations.yaml"
-    eval_raw = _optional_mapping(root / "evaluations.yaml", eval_shown, problems)
-    moderation: dict[str, dict[str, Moderation]] = {}
-    moderation_shown = f"{shown}/consensus.yaml"
-    moderation_raw = _optional_mapping(root / "consensus.yaml", moderation_shown, problems)
+            bids.append(Bid(id=bid_id, file=bid_shown, spec=bid_spec, raw=data))
 
     if spec is None:
         raise TenderError(problems)
     warnings: list[str] = []
-    problems += _check_tender(spec, tender_shown)
+    problems += _check_tender(spec, raw.tender.shown)
     for bid in sorted(bids, key=lambda b: b.id):  # warnings in bid-id order, whatever the file names
         problems += _check_bid(bid, spec, warnings)
-    if eval_raw is not None and bid_paths:  # with no bid files, every score would be "unknown bid"
-        evaluations, found = _check_evaluations(eval_raw, spec, set(claimed), eval_shown)
+    evaluations: dict[str, dict[str, dict[str, float]]] = {}
+    moderation: dict[str, dict[str, Moderation]] = {}
+    # With no bid files, every score would also be an "unknown bid".
+    if raw.evaluations is not None and raw.evaluations.data is not None and raw.bids:
+        evaluations, found = _check_evaluations(raw.evaluations.data, spec, set(claimed), raw.evaluations.shown)
         problems += found
-    if moderation_raw is not None and bid_paths:
-        moderation, found = _check_moderation(moderation_raw, spec, set(claimed), moderation_shown)
+    if raw.consensus is not None and raw.consensus.data is not None and raw.bids:
+        moderation, found = _check_moderation(raw.consensus.data, spec, set(claimed), raw.consensus.shown)
         problems += found
     if problems:
         raise TenderError(problems)
@@ -171,12 +208,13 @@ def load_tender(folder: str | Path) -> Tender:
             f"incumbent {spec.incumbent!r} did not bid: every bid is a challenger and carries switching costs"
         )
     return Tender(
-        folder=shown,
+        folder=raw.folder,
         spec=spec,
         bids=tuple(sorted(bids, key=lambda b: b.id)),
         evaluations=evaluations,
         moderation=moderation,
         warnings=tuple(warnings),
+        source=raw,
     )
 
 
@@ -273,7 +311,7 @@ def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Proble
                 at = f"offer.{profile_id}" if i is None else f"offer.{profile_id}.{i}"
                 problems.append(Problem(file, at, f"unknown plan {plan_id!r}"))
 
-    used = {c for p in tender.profiles for c, u in p.usage.items() if u > 0}
+    used = {c for p in tender.profiles for c, u in p.usage.items() if usage_mean(u) > 0}
     for plan in spec.plans:
         for component in sorted(set(plan.allowances) | set(plan.rates)):
             if component not in used:

@@ -9,6 +9,7 @@ line per month. Rules that need more than one file (unknown ids, weights) live i
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -102,12 +103,41 @@ class Device(Strict):
     refresh_months: Positive
 
 
+class UsageDistribution(Strict):
+    """Usage spread across a profile's lines (an extension of the format): costs are then
+    expected values over the distribution, see docs/usage-distributions.md."""
+
+    mean: Money
+    cv: Money = 0.0  # coefficient of variation: standard deviation / mean
+    dist: Literal["lognormal", "gamma"] = "lognormal"
+
+
+def _usage(value: Any) -> float | UsageDistribution:
+    """A number ≥ 0 per line per month, or ``{mean, cv, dist}`` (one clear message each)."""
+    if isinstance(value, dict):
+        return UsageDistribution.model_validate(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number ≥ 0 or {{mean, cv, dist}}, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"must be a number ≥ 0, got {value!r}")
+    return float(value)
+
+
+Usage = Annotated[float | UsageDistribution, PlainValidator(_usage)]
+
+
+def usage_mean(value: float | UsageDistribution) -> float:
+    return value.mean if isinstance(value, UsageDistribution) else value
+
+
 class Profile(Strict):
     id: Id
     name: Text | None = None
     lines: dict[Id, Money]
     line_growth: Growth = 0.0
-    usage: dict[Id, Money]
+    usage: dict[Id, Usage]
     usage_growth: dict[Id, Growth] = {}
     device: Device | None = None
 
@@ -330,6 +360,9 @@ class Tender(Strict):
     evaluations: dict[str, dict[str, dict[str, float]]] = {}
     moderation: dict[str, dict[str, Moderation]] = {}
     warnings: tuple[str, ...] = ()
+    # The parsed files this tender was built from (scoring.load.RawTender), so scenarios can
+    # overlay them and validate again; not part of equality.
+    source: Any = Field(default=None, exclude=True, repr=False)
 
     @property
     def name(self) -> str:
