@@ -1,0 +1,205 @@
+"""Scenario files: what-if overlays on a tender, validated like the tender itself.
+
+A scenario (``tenders/<name>/scenarios/*.yaml`` or any path)::
+
+    name: Data doubles, price weight 40
+    set:      # partial tender.yaml, deep-merged; lists of objects merged by id; null deletes
+      evaluation: {price: {weight: 40}, criteria: [{id: support_answer, weight: 30}]}
+    bids:     # partial bid files, deep-merged by bid id
+      boreal: {service: {sim_replacement_days: 2}}
+    scale:    # multipliers
+      usage: {data_gb: 2.0}   # per component; "*" for all components
+      lines: 1.1              # every profile's lines
+      prices: {boreal: 0.95}  # all recurring prices of one bid: plan fees, rates, pool
+                              # overage rates, account fee (not one-off fees or devices)
+
+The overlay works on the parsed files (`scoring.load.RawTender`) and the result is validated
+again from scratch, so a scenario result is exactly the evaluation of a hand-edited copy of
+the tender. A scenario that produces an invalid tender is an error naming the scenario file
+and the field (``set.…`` or ``bids.<id>.…``).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError
+
+from scoring.errors import Problem, TenderError
+from scoring.load import RawFile, RawTender, build_tender, pydantic_problems, read_folder
+from scoring.model import Strict, Tender
+from scoring.yamlio import read_yaml_mapping
+
+Factor = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
+
+
+class Scale(Strict):
+    usage: dict[str, Factor] = {}
+    lines: Factor | None = None
+    prices: dict[str, Factor] = {}
+
+
+class ScenarioFile(Strict):
+    name: Annotated[str, Field(strict=True, min_length=1)]
+    description: str | None = None
+    set: dict[str, Any] = {}
+    bids: dict[str, dict[str, Any]] = {}
+    scale: Scale = Scale()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: ScenarioFile
+    file: str  # as shown in errors
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    shown = str(path)
+    data = read_yaml_mapping(Path(path), shown)
+    return scenario_from_dict(data, shown)
+
+
+def scenario_from_dict(data: dict[str, Any], shown: str = "(scenario)") -> Scenario:
+    try:
+        return Scenario(ScenarioFile.model_validate(data), shown)
+    except ValidationError as exc:
+        raise TenderError(pydantic_problems(exc, shown)) from None
+
+
+def tender_scenarios(folder: str | Path) -> list[Path]:
+    """The scenario files shipped in a tender folder, in name order."""
+    root = Path(folder) / "scenarios"
+    return sorted(p for p in root.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if root.is_dir() else []
+
+
+def merge(base: Any, over: Any) -> Any:
+    """Deep merge: mappings key by key (None deletes), lists of objects with ids by id,
+    anything else replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            if value is None:
+                out.pop(key, None)
+            elif key in out:
+                out[key] = merge(out[key], value)
+            else:
+                out[key] = copy.deepcopy(value)
+        return out
+    if isinstance(base, list) and isinstance(over, list) and _by_id(base) and _by_id(over):
+        out = list(base)
+        index = {item["id"]: i for i, item in enumerate(out)}
+        for item in over:
+            if item["id"] in index:
+                out[index[item["id"]]] = merge(out[index[item["id"]]], item)
+            else:
+                out.append(copy.deepcopy(item))
+        return out
+    return copy.deepcopy(over)
+
+
+def _by_id(items: list) -> bool:
+    return all(isinstance(i, dict) and "id" in i for i in items)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _times(value: Any, factor: float) -> Any:
+    """Scale a number, or the mean of a usage distribution; leave anything else for
+    validation to report."""
+    if _number(value):
+        return value * factor
+    if isinstance(value, dict) and _number(value.get("mean")):
+        return {**value, "mean": value["mean"] * factor}
+    return value
+
+
+def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, Any]:
+    tender = copy.deepcopy(tender)
+    profiles = [p for p in tender.get("profiles", []) if isinstance(p, dict)]
+    used = {c for p in profiles if isinstance(p.get("usage"), dict) for c in p["usage"]}
+    unknown = [c for c in scale.usage if c != "*" and c not in used]
+    if unknown:
+        raise TenderError([Problem(file, f"scale.usage.{c}", f"no profile uses component {c!r}") for c in unknown])
+    for p in profiles:
+        if isinstance(p.get("usage"), dict) and scale.usage:
+            p["usage"] = {c: _times(u, scale.usage.get(c, scale.usage.get("*", 1.0))) for c, u in p["usage"].items()}
+        if scale.lines is not None and isinstance(p.get("lines"), dict):
+            p["lines"] = {e: _times(n, scale.lines) for e, n in p["lines"].items()}
+    return tender
+
+
+def scale_prices(bid: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Every recurring price of a bid × factor: plan fees and rates, pool overage rates, the
+    account fee. One-off fees, credits and device prices are not recurring."""
+    bid = copy.deepcopy(bid)
+    for plan in bid.get("plans", []) if isinstance(bid.get("plans"), list) else []:
+        if isinstance(plan, dict):
+            plan["monthly_fee"] = _times(plan.get("monthly_fee"), factor)
+            if isinstance(plan.get("rates"), dict):
+                plan["rates"] = {c: _times(r, factor) for c, r in plan["rates"].items()}
+    for component in (bid.get("pool") or {}).values() if isinstance(bid.get("pool"), dict) else []:
+        if isinstance(component, dict) and "overage_rate" in component:
+            component["overage_rate"] = _times(component["overage_rate"], factor)
+    if isinstance(bid.get("fees"), dict) and "account_monthly" in bid["fees"]:
+        bid["fees"]["account_monthly"] = _times(bid["fees"]["account_monthly"], factor)
+    return bid
+
+
+def overlay(raw: RawTender, scenario: Scenario) -> RawTender:
+    """The parsed tender with the scenario applied (not yet validated)."""
+    spec, file = scenario.spec, scenario.file
+    tender = merge(raw.tender.data or {}, spec.set)
+    tender = scale_tender(tender, spec.scale, file)
+    ids = {raw.bid_id(stem, f): i for i, (stem, f) in enumerate(raw.bids)}
+    problems = [Problem(file, f"bids.{b}", f"unknown bid {b!r}") for b in spec.bids if b not in ids]
+    problems += [Problem(file, f"scale.prices.{b}", f"unknown bid {b!r}") for b in spec.scale.prices if b not in ids]
+    if problems:
+        raise TenderError(problems)
+    bids = list(raw.bids)
+    for bid_id, i in ids.items():
+        stem, f = bids[i]
+        if f.data is None:
+            continue
+        data = merge(f.data, spec.bids.get(bid_id, {}))
+        if bid_id in spec.scale.prices:
+            data = scale_prices(data, spec.scale.prices[bid_id])
+        bids[i] = (stem, replace(f, data=data))
+    return replace(raw, tender=replace(raw.tender, data=tender), bids=tuple(bids))
+
+
+def apply(base: Tender | RawTender, scenario: Scenario) -> Tender:
+    """Validate the tender with the scenario applied; errors name the scenario file."""
+    raw = base.source if isinstance(base, Tender) else base
+    changed = overlay(raw, scenario)
+    try:
+        return build_tender(changed)
+    except TenderError as exc:
+        raise TenderError([_attribute(p, raw, scenario) for p in exc.problems]) from None
+
+
+def _attribute(problem: Problem, raw: RawTender, scenario: Scenario) -> Problem:
+    if problem.file == raw.tender.shown:
+        field = f"set.{problem.field}"
+    else:
+        stems = {f.shown: raw.bid_id(stem, f) for stem, f in raw.bids}
+        field = f"bids.{stems[problem.file]}.{problem.field}" if problem.file in stems else problem.field
+    return Problem(scenario.file, field, f"{problem.message} (in {problem.file.rsplit('/', 1)[-1]} after this scenario)")
+
+
+def load_with_scenario(folder: str | Path, scenario_path: str | Path | None = None) -> Tender:
+    raw = read_folder(folder)
+    base = build_tender(raw)
+    return base if scenario_path is None else apply(raw, load_scenario(scenario_path))
+
+
+__all__ = ["RawFile", "Scenario", "apply", "load_scenario", "load_with_scenario", "merge", "overlay",
+           "scenario_from_dict", "tender_scenarios"]
