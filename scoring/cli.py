@@ -56,13 +56,17 @@ def table(ev: Evaluation) -> str:
     lines.append("Points lost against the best bid on each criterion:")
     for b in bids:
         if all(v is None for v in b["points_lost"].values()):
-            lines.append(f"  {b['id']}: not comparable (no compliant bid to compare with)")
+            why = "knocked out, not scored" if not b["compliant"] else "no compliant bid to compare with"
+            lines.append(f"  {b['id']}: not comparable ({why})")
             continue
         lost = {k: v for k, v in b["points_lost"].items() if v}
-        text = ", ".join(f"{k} −{v:.2f}" for k, v in sorted(lost.items(), key=lambda kv: -kv[1]))
+        # A knocked-out bid can beat every compliant bid on a criterion: a gain, shown with +.
+        text = ", ".join(f"{k} {'−' if v > 0 else '+'}{abs(v):.2f}"
+                         for k, v in sorted(lost.items(), key=lambda kv: -kv[1]))
         lines.append(f"  {b['id']}: {text or 'nothing (best on every criterion)'}")
-    lines.append("")
-    lines.append("Winner under each price formula and basis (* = the tender's choice):")
+    if d["formula_comparison"]:
+        lines.append("")
+        lines.append("Winner under each price formula and basis (* = the tender's choice):")
     for row in d["formula_comparison"]:
         mark = "*" if row["chosen"] else " "
         lines.append(f"  {mark} {row['formula']:<9} on {row['basis']:<3}: {row['winner'] or '—'}"

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import TenderError
-from .model import Bid, Tender, UsageDistribution, usage_mean
+from .model import Bid, Switching, Tender, UsageDistribution, usage_mean
 from .plans import MixProblem, choose_plans
 from .switching import is_challenger, portability_terms, switching_cost
 from .usage import DIST_CODES, FIXED, expected_excess
@@ -409,3 +409,113 @@ def compute_costs(tender: Tender) -> CostTable:
         knockouts=knockouts,
         discount_rate=tender.spec.discount_rate,
     )
+
+
+# --------------------------------------------------------------------------- many draws at once
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Multipliers for N draws (Monte Carlo, sensitivity): on each usage component's mean,
+    on every line count, and on switching assumptions (shares capped at 1)."""
+
+    usage: np.ndarray  # (N, C) per fleet component
+    lines: np.ndarray  # (N,)
+    switching: dict[str, np.ndarray]  # switching field → (N,)
+
+    @property
+    def n(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(frozen=True)
+class DrawCosts:
+    monthly: np.ndarray  # (N, T) total cost per month, switching included
+    switching: np.ndarray  # (N,)
+    usable: np.ndarray  # (N,) False where usage outgrows an allowance with no rate
+
+
+def _volume_discounts(bid: Bid, initial_lines: np.ndarray) -> np.ndarray:
+    tiers = bid.spec.discounts.volume
+    if not tiers:
+        return np.zeros_like(initial_lines)
+    mins = np.array([t.min_lines for t in tiers])
+    pct = np.array([t.percent for t in tiers]) / 100.0
+    reached = initial_lines[:, None] >= mins[None, :]
+    top = np.where(reached, mins[None, :], -np.inf).max(axis=1)
+    return np.where(reached & (mins[None, :] == top[:, None]), pct[None, :], 0.0).max(axis=1)
+
+
+def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str], draws: Draws) -> DrawCosts:
+    """The monthly cost of one bid under N sets of multipliers, its plan mix held fixed
+    (the contract fixes the assignment for the term: actual usage moves, plans do not).
+    The same rules as `cost_bid`, vectorised over draws; a test checks they agree."""
+    spec = bid.spec
+    plans = _plans_of(bid, fleet.components)
+    index = {pid: j for j, pid in enumerate(plans.ids)}
+    choice = np.array([index[assignment[p]] for p in fleet.profiles])
+    pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
+    pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
+    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    lam = draws.lines  # (N,)
+    lines_py = fleet.lines.sum(axis=2)  # (Y, P)
+    allowance = plans.allowance[choice]  # (P, C)
+    usage = fleet.usage[None] * draws.usage[:, None, None, :]  # (N, Y, P, C)
+
+    # A usage that outgrows a finite allowance with no rate makes the plan unusable.
+    unpriced = fleet.used & ~pooled[None] & ~plans.has_rate[choice] & np.isfinite(allowance)  # (P, C)
+    peak = usage.max(axis=1)  # (N, P, C)
+    usable = ~((peak > allowance[None]) & unpriced[None]).any(axis=(1, 2))
+
+    excess = expected_excess(usage, fleet.cv[None, None], fleet.dist[None, None], allowance[None, None])
+    rate = np.where(pooled, 0.0, plans.rate[choice])  # (P, C)
+    per_line = (excess * rate[None, None]).sum(axis=3)  # (N, Y, P)
+    discount = _volume_discounts(bid, lam * fleet.lines0.sum())  # (N,)
+    fee = plans.fee[choice]
+    yearly = (lam * (1.0 - discount))[:, None] * ((lines_py * fee).sum(axis=1) * k)[None]  # subscriptions
+    yearly = yearly + lam[:, None] * (per_line * lines_py[None]).sum(axis=2) * k[None]  # usage
+    for c in np.flatnonzero(pooled):
+        allow = allowance[:, c]
+        unlimited = (np.isinf(allow)[None, :] & (lines_py > 0)).any(axis=1)  # (Y,)
+        supply = (lines_py * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
+        demand = (lines_py * fleet.usage[:, :, c]).sum(axis=1)
+        over = np.maximum(0.0, demand[None] * draws.usage[:, c : c + 1] - supply[None])
+        yearly = yearly + np.where(unlimited[None], 0.0, lam[:, None] * over) * pool_rate[c] * k[None]
+    yearly = yearly + spec.fees.account_monthly * k[None]
+    prices = np.array([spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
+    per_device = np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
+    devices = lam[:, None] * (lines_py * per_device).sum(axis=1)[None]  # (N, Y)
+    monthly = (yearly + devices)[:, fleet.year_of_month]  # (N, T)
+
+    spend = devices[:, fleet.year_of_month]
+    before = np.cumsum(spend, axis=1) - spend
+    monthly -= np.minimum(spend, np.maximum(0.0, spec.devices.fund - before))
+
+    challenger = is_challenger(tender, bid)
+    once = spec.fees.per_line_activation + spec.fees.sim_card
+    lines0 = lam * fleet.lines0.sum()
+    monthly[:, 0] += spec.fees.setup - spec.discounts.welcome_credit + (once * lines0 if challenger else 0.0)
+    added = np.maximum(0.0, fleet.lines[1:] - fleet.lines[:-1]).sum(axis=(1, 2))  # (Y-1,)
+    monthly[:, np.arange(1, fleet.years) * 12] += once * lam[:, None] * added[None]
+
+    switching = np.zeros(draws.n)
+    if challenger:
+        s = tender.spec.switching
+        base = s or Switching()
+        m = {f: draws.switching.get(f, np.ones(draws.n)) for f in Switching.model_fields}
+        value = {f: getattr(base, f) * m[f] for f in Switching.model_fields}
+        for share in ("port_share", "porting_failure_rate"):
+            value[share] = np.minimum(1.0, value[share])
+        ported = value["port_share"] * lines0
+        p = spec.portability
+        monthly[:, 0] += ported * p.fee_per_number - p.exit_fee_refund * value["incumbent_exit_fee_eur"] - p.migration_credit
+        if s is not None:
+            switching = (value["project_eur"] + value["per_line_eur"] * lines0
+                         + value["parallel_months"] * value["current_monthly_eur"] + value["incumbent_exit_fee_eur"]
+                         + ported * value["porting_failure_rate"] * value["lost_number_eur"])
+            monthly[:, 0] += switching
+    return DrawCosts(monthly=monthly, switching=switching, usable=usable)
+
+
+def unit_draws(fleet: Fleet, n: int = 1) -> Draws:
+    return Draws(usage=np.ones((n, len(fleet.components))), lines=np.ones(n), switching={})

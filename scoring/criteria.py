@@ -2,7 +2,8 @@
 
 A criterion is an evaluator criterion (``from: evaluators``), numeric (``best``/``worst``)
 or yes/no. Numeric score ``clip((v - worst)/(best - worst), 0, 1)``; yes/no 1/0; evaluator
-``consensus/scale`` where the consensus is the mean of the evaluators who scored the bid.
+``consensus/scale`` where the consensus is the panel's moderated score (consensus.yaml) or
+else the mean of the evaluators who scored the bid.
 Points = weight × score. A missing value knocks the bid out where ``required`` or
 ``limit`` is set, and otherwise scores 0 with a warning.
 """

@@ -1,6 +1,7 @@
 """Load a tender folder into one validated `Tender`.
 
-Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``), optional ``evaluations.yaml``.
+Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``), optional ``evaluations.yaml`` and
+``consensus.yaml`` (moderated consensus scores with their reasons).
 Every defect becomes a `Problem` naming the file and the dotted field path; all problems
 found are raised together in one `TenderError`. Rules that span files (unknown ids,
 weights adding up to 100, duplicate ids) are checked here, after each file validated.
@@ -247,6 +248,9 @@ def _check_moderation(
             at = f"{bid_id}.{crit_id}"
             if crit_id not in scales:
                 problems.append(Problem(file, at, f"{crit_id!r} is not a criterion scored by evaluators"))
+                continue
+            if not isinstance(entry, dict):
+                problems.append(Problem(file, at, f"expected {{score, reason}}, got {entry!r}"))
                 continue
             try:
                 moderated = Moderation.model_validate(entry)

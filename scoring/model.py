@@ -244,6 +244,52 @@ class Evaluation(Strict):
     criteria: list[Criterion] = []
 
 
+class Multiplier(Strict):
+    """A random multiplier for Monte Carlo, centred on 1: ``lognormal`` (mean 1, ``cv``),
+    ``triangular`` (``low``, mode 1, ``high``) or ``uniform`` (``low``..``high``)."""
+
+    dist: Literal["lognormal", "triangular", "uniform"]
+    cv: Money | None = None
+    low: Money | None = None
+    high: Money | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> Multiplier:
+        if self.dist == "lognormal":
+            if self.cv is None:
+                raise FieldError("cv", "a lognormal multiplier needs `cv`")
+            if self.low is not None or self.high is not None:
+                raise FieldError("low", "`low`/`high` apply to triangular and uniform multipliers")
+            return self
+        if self.cv is not None:
+            raise FieldError("cv", "`cv` applies to lognormal multipliers only")
+        if self.low is None or self.high is None:
+            raise FieldError("low" if self.low is None else "high", f"a {self.dist} multiplier needs `low` and `high`")
+        if self.dist == "triangular" and not self.low <= 1 <= self.high:
+            raise FieldError("low", f"a triangular multiplier has mode 1: need low ≤ 1 ≤ high, got {self.low:g}..{self.high:g}")
+        if self.low > self.high:
+            raise FieldError("high", f"`high` ({self.high:g}) is below `low` ({self.low:g})")
+        return self
+
+
+class WeightUncertainty(Strict):
+    """Weights drawn from a Dirichlet centred on the stated weights; a larger concentration
+    keeps them closer (100 → each weight's sd ≈ √(w(1−w)/101))."""
+
+    concentration: Positive
+
+
+SwitchingField = Literal["project_eur", "per_line_eur", "current_monthly_eur", "parallel_months",
+                         "incumbent_exit_fee_eur", "port_share", "porting_failure_rate", "lost_number_eur"]
+
+
+class Uncertainty(Strict):
+    usage: dict[Annotated[str, Field(pattern=r"^([a-z0-9_-]+|\*)$", strict=True)], Multiplier] = {}
+    lines: Multiplier | None = None
+    switching: dict[SwitchingField, Multiplier] = {}
+    weights: WeightUncertainty | None = None
+
+
 class TenderFile(Strict):
     name: Text | None = None
     buyer: Text | None = None
@@ -258,6 +304,7 @@ class TenderFile(Strict):
     profiles: list[Profile]
     switching: Switching | None = None
     evaluation: Evaluation
+    uncertainty: Uncertainty | None = None
 
 
 # --------------------------------------------------------------------------- bids/<id>.yaml
@@ -340,7 +387,7 @@ class Moderation(Strict):
     instead of the evaluators' mean and never overwrites their raw scores."""
 
     score: Money
-    reason: Annotated[str, Field(strict=True, min_length=1)]
+    reason: Annotated[str, Field(strict=True)]
 
     @model_validator(mode="after")
     def _reason_is_written(self) -> Moderation:

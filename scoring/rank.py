@@ -96,7 +96,7 @@ def decision_matrix(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """TOPSIS inputs for the compliant bids ``ok``: matrix (bids × [price, criteria…]),
     weights and benefit flags. Price is a cost column; a numeric criterion's direction comes
-    from best/worst; yes/no is 1/0; an evaluator criterion its mean score. A missing numeric
+    from best/worst; yes/no is 1/0; an evaluator criterion its consensus (moderated, else mean). A missing numeric
     value counts as `worst`, a missing yes/no or evaluator value as 0."""
     columns = [np.array([values[b] for b in ok], dtype=float)]
     benefit = [False]

@@ -1,0 +1,197 @@
+"""Monte Carlo over the tender's uncertainty: rank acceptability, TCO ranges, regret.
+
+The ``uncertainty:`` block (tender.yaml or a scenario's ``set``) gives multipliers centred on
+1 — on each usage component ("*" for all), on every line count, on switching assumptions —
+and optionally a Dirichlet around the stated weights. Draws are quasi-random (scrambled
+Halton, ``scipy.stats.qmc``) from the seed, mapped through each law's inverse CDF, so the
+same seed gives the same output byte for byte.
+
+Each draw re-costs every bid with its plan mix held fixed (the contract fixes the
+assignment for the term), re-scores price and re-ranks with the contract's rules. A draw in
+which usage outgrows an allowance that has no rate knocks that bid out of that draw, so a
+bid's rank probabilities add up to its probability of being compliant.
+Per bid: P(rank r), P(cheapest TCO among compliant bids), TCO P5/P50/P95, and the expected
+regret of choosing it: the mean, over draws where it is compliant, of its TCO minus the
+lowest compliant TCO of that draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from scoring.cost import COMPONENTS, Draws, cost_draws
+from scoring.evaluate import Evaluation
+from scoring.model import Multiplier, Uncertainty
+from scoring.rank import topsis_totals
+
+
+@dataclass(frozen=True)
+class _Dimension:
+    target: str  # "usage:<component>", "lines", "switching:<field>", "weights"
+    law: Multiplier | None
+
+
+def _inverse(law: Multiplier, u: np.ndarray) -> np.ndarray:
+    if law.dist == "lognormal":
+        s2 = np.log1p((law.cv or 0.0) ** 2)
+        return np.exp(-s2 / 2 + np.sqrt(s2) * stats.norm.ppf(u))
+    low, high = float(law.low), float(law.high)  # type: ignore[arg-type]
+    if law.dist == "uniform" or high == low:
+        return low + (high - low) * u
+    return stats.triang.ppf(u, c=(1.0 - low) / (high - low), loc=low, scale=high - low)
+
+
+def draw_multipliers(ev: Evaluation, uncertainty: Uncertainty | None, n: int, seed: int):
+    """(Draws, weights (N, 1 + criteria) or None) from a scrambled Halton sequence."""
+    fleet = ev.costs.fleet
+    spec = ev.tender.spec.evaluation
+    u = uncertainty or Uncertainty()
+    usage_laws = [u.usage.get(c, u.usage.get("*")) for c in fleet.components]
+    dims = [(f"usage:{c}", law) for c, law in zip(fleet.components, usage_laws) if law is not None]
+    if u.lines is not None:
+        dims.append(("lines", u.lines))
+    dims += [(f"switching:{f}", law) for f, law in sorted(u.switching.items())]
+    stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
+    n_weights = len(stated) if u.weights is not None else 0
+    d = len(dims) + n_weights
+    points = qmc.Halton(d=d, scramble=True, seed=seed).random(n) if d else np.zeros((n, 0))
+    # Keep away from 0 and 1 exactly, where inverse CDFs are infinite.
+    points = np.clip(points, 1e-12, 1 - 1e-12)
+    usage = np.ones((n, len(fleet.components)))
+    lines = np.ones(n)
+    switching: dict[str, np.ndarray] = {}
+    for col, (target, law) in enumerate(dims):
+        values = _inverse(law, points[:, col])
+        if target.startswith("usage:"):
+            usage[:, fleet.components.index(target[6:])] = values
+        elif target == "lines":
+            lines = values
+        else:
+            switching[target[10:]] = values
+    weights = None
+    if u.weights is not None:
+        alpha = u.weights.concentration * stated / stated.sum()
+        g = np.zeros((n, len(stated)))
+        for k, a in enumerate(alpha):
+            g[:, k] = stats.gamma.ppf(points[:, len(dims) + k], a) if a > 0 else 0.0
+        weights = 100.0 * g / g.sum(axis=1, keepdims=True)
+    return Draws(usage=usage, lines=lines, switching=switching), weights
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    draws: int
+    seed: int
+    bids: list[dict]
+    tco: dict[str, np.ndarray]  # per costed bid, (N,)
+
+    def to_dict(self) -> dict:
+        return {"draws": self.draws, "seed": self.seed, "bids": self.bids}
+
+
+def _price_scores(values: np.ndarray, ok: np.ndarray, pool: np.ndarray, spec) -> np.ndarray:
+    """Price score 0..1 per draw and bid (N, B); NaN outside ``ok``."""
+    price = spec.price
+    big = np.where(pool, values, np.inf)
+    p_min = big.min(axis=1, keepdims=True)
+    p_max = np.where(pool, values, -np.inf).max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if price.formula == "ratio":
+            s = p_min / values
+        elif price.formula == "linear":
+            s = np.where(p_max == p_min, 1.0, (p_max - values) / (p_max - p_min))
+        elif price.formula == "bounded":
+            s = np.clip((price.bounds.worst - values) / (price.bounds.worst - price.bounds.best), 0.0, 1.0)
+        else:
+            s = np.maximum(0.0, 1.0 - (values - p_min) / p_min)
+    return np.where(ok, s, np.nan)
+
+
+def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | None = None) -> MonteCarlo:
+    tender, costs = ev.tender, ev.costs
+    spec = tender.spec.evaluation
+    uncertainty = uncertainty if uncertainty is not None else tender.spec.uncertainty
+    draws, weights = draw_multipliers(ev, uncertainty, n, seed)
+    ids = list(costs.bids)
+    B = len(ids)
+    tco = np.full((n, B), np.nan)
+    basis = np.full((n, B), np.nan)
+    ok = np.zeros((n, B), dtype=bool)
+    factors = costs.discount_factors()
+    for b, bid in enumerate(tender.bids):
+        if not costs.costed(bid.id):
+            continue
+        result = cost_draws(tender, costs.fleet, bid, costs.plan_assignment[bid.id], draws)  # type: ignore[arg-type]
+        tco[:, b] = result.monthly.sum(axis=1)
+        basis[:, b] = {"tco": tco[:, b], "bid": tco[:, b] - result.switching,
+                       "npv": None if factors is None else result.monthly @ factors}[spec.price.basis]
+        ok[:, b] = result.usable & ev.ranking.compliant[bid.id]
+    # Criterion scores do not move with these drivers; only weights may.
+    crit = np.array([[ev.criteria.results[i][c.id].score for c in spec.criteria] for i in ids]).reshape(B, -1)
+    stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
+    w = weights if weights is not None else np.broadcast_to(stated, (n, len(stated)))
+    if spec.method == "weighted_sum":
+        pool = ok if spec.price.reference == "compliant" else ~np.isnan(basis)
+        total = w[:, :1] * _price_scores(basis, ok, pool, spec) + (w[:, None, 1:] * crit[None]).sum(axis=2)
+    else:
+        total = _topsis_draws(ev, basis, ok, w)
+    total = np.where(ok, total, -np.inf)
+    # Ranks with the contract's tie rules: total (9 decimals) desc, TCO (cent) asc, bid id.
+    order = np.lexsort((np.broadcast_to(np.arange(B), (n, B)), np.round(np.nan_to_num(tco, nan=np.inf), 2),
+                        -np.round(total, 9)), axis=1)
+    rank = np.empty((n, B), dtype=int)
+    np.put_along_axis(rank, order, np.arange(1, B + 1)[None].repeat(n, axis=0), axis=1)
+    rank = np.where(ok, rank, 0)
+    cheapest_tco = np.where(ok, tco, np.inf).min(axis=1)
+    cheapest = np.where(ok, tco, np.inf).argmin(axis=1)
+    bids = []
+    for b, bid_id in enumerate(ids):
+        costed = costs.costed(bid_id)
+        regret = (tco[:, b] - cheapest_tco)[ok[:, b]]
+        bids.append({
+            "id": bid_id,
+            "p_compliant": float(ok[:, b].mean()),
+            "rank_probabilities": [float((rank[:, b] == r).mean()) for r in range(1, B + 1)],
+            "p_cheapest": float(((cheapest == b) & ok[:, b]).mean()),
+            "tco_p5": float(np.percentile(tco[:, b], 5)) if costed else None,
+            "tco_p50": float(np.percentile(tco[:, b], 50)) if costed else None,
+            "tco_p95": float(np.percentile(tco[:, b], 95)) if costed else None,
+            "expected_regret": float(regret.mean()) if len(regret) else None,
+        })
+    return MonteCarlo(n, seed, bids, {i: tco[:, b] for b, i in enumerate(ids) if costs.costed(i)})
+
+
+def _topsis_draws(ev: Evaluation, basis: np.ndarray, ok: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """TOPSIS closeness × 100 per draw over the bids compliant in that draw."""
+    spec = ev.tender.spec.evaluation
+    ids = list(ev.costs.bids)
+    cols = []
+    benefit = [False]
+    for c in spec.criteria:
+        col = []
+        for i in ids:
+            v = ev.criteria.results[i][c.id].value
+            col.append(float((c.worst if c.kind == "numeric" else 0.0) if v is None else v))
+        cols.append(col)
+        benefit.append(c.kind != "numeric" or c.higher_is_better)
+    n, B = basis.shape
+    total = np.full((n, B), np.nan)
+    # Draws share their compliant set in most cases: group them to vectorise the rest.
+    patterns, inverse = np.unique(ok, axis=0, return_inverse=True)
+    crit = np.array(cols).T if cols else np.zeros((B, 0))
+    for k, pattern in enumerate(patterns):
+        rows = np.flatnonzero(inverse.ravel() == k)
+        members = np.flatnonzero(pattern)
+        if len(members) == 0:
+            continue
+        for r in rows:
+            matrix = np.column_stack([basis[r, members], crit[members]])
+            total[r, members] = topsis_totals(matrix, w[r], np.array(benefit))
+    return total
+
+
+__all__ = ["COMPONENTS", "MonteCarlo", "draw_multipliers", "monte_carlo"]
