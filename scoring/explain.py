@@ -58,7 +58,7 @@ def explain(
     if spec.method == "weighted_sum":
         for b in ids:
             points[b] = {PRICE: ranking.price_score[b]}
-            points[b].update({c.id: criteria.results[b][c.id].points for c in spec.criteria})
+            points[b].update({c.id: c.weight * criteria.results[b][c.id].score for c in spec.criteria})
     else:
         points = _topsis_points(figures, criteria, ok, ids, spec)
     best: dict[str, str | None] = {}

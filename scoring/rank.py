@@ -142,7 +142,8 @@ def rank_bids(
         scored = price_scores(known, ok, pool, spec, file)
         for b in ok:
             price_pts[b] = spec.price.weight * scored[b]
-            quality_pts[b] = sum(criteria.results[b][c.id].points for c in spec.criteria)
+            # Points from this spec's weights (what-if reranks change them), not the tender's.
+            quality_pts[b] = sum(c.weight * criteria.results[b][c.id].score for c in spec.criteria)
             total[b] = price_pts[b] + quality_pts[b]  # type: ignore[operator]
     elif ok:
         matrix, weights, benefit = decision_matrix(values, criteria, ok, spec)
