@@ -127,8 +127,12 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
             continue
         result = cost_draws(tender, costs.fleet, bid, costs.plan_assignment[bid.id], draws)  # type: ignore[arg-type]
         tco[:, b] = result.monthly.sum(axis=1)
-        basis[:, b] = {"tco": tco[:, b], "bid": tco[:, b] - result.switching,
-                       "npv": None if factors is None else result.monthly @ factors}[spec.price.basis]
+        service = ev.figures[bid.id].service_cost
+        basis[:, b] = {"tco": lambda: tco[:, b], "bid": lambda: tco[:, b] - result.switching,
+                       "npv": lambda: result.monthly @ factors,  # type: ignore[operator]
+                       # The hidden service cost is per line: it moves with the line count.
+                       "tco_service": lambda: tco[:, b] + (np.nan if service is None else service) * draws.lines,
+                       }[spec.price.basis]()
         ok[:, b] = result.usable & ev.ranking.compliant[bid.id]
     # Criterion scores do not move with these drivers; only weights may.
     crit = np.array([[ev.criteria.results[i][c.id].score for c in spec.criteria] for i in ids]).reshape(B, -1)

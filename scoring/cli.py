@@ -27,18 +27,20 @@ def table(ev: Evaluation) -> str:
     d = ev.to_dict()
     cur = d["currency"]
     bids = sorted(d["bids"], key=lambda b: (b["rank"] is None, b["rank"] or 0, b["id"]))
+    service = any(b["service_cost"] is not None for b in bids)
     head = ["rank", "bid", "operator", f"TCO {cur}", f"bid cost {cur}", f"switching {cur}",
-            f"NPV {cur}", "price", "quality", "total", "flags"]
+            f"NPV {cur}", *([f"hidden service {cur}"] if service else []), "price", "quality", "total", "flags"]
     rows = [head]
     for b in bids:
         rows.append([
             str(b["rank"]) if b["rank"] else "KO",
             b["id"], b["operator"], money(b["tco"]), money(b["bid_cost"]), money(b["switching_cost"]),
-            money(b["npv"]), points(b["price_score"]), points(b["quality_score"]), points(b["total_score"]),
+            money(b["npv"]), *([money(b["service_cost"])] if service else []),
+            points(b["price_score"]), points(b["quality_score"]), points(b["total_score"]),
             ", ".join(b["flags"]),
         ])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    right = {0, 3, 4, 5, 6, 7, 8, 9}
+    right = set(range(len(head))) - {1, 2, len(head) - 1}
     lines = [f"{d['tender']} — {d['term_months']} months, amounts excl. VAT"]
     for r in rows:
         cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]

@@ -9,11 +9,12 @@ never re-run the cost simulation for a weight change.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cost import COMPONENTS, CostTable, compute_costs
 from .criteria import CriteriaTable, score_criteria
+from .service import service_costs
 from .explain import Explanation, explain
 from .model import Evaluation as EvaluationSpec
 from .model import Tender
@@ -42,7 +43,7 @@ class Evaluation:
         return _rank(self.tender, self.costs, self.criteria, self.figures, spec)
 
     def knockouts(self, bid_id: str) -> list[str]:
-        return [*self.costs.knockouts[bid_id], *self.criteria.knockouts(bid_id)]
+        return [*self.costs.knockouts[bid_id], *self.criteria.knockouts(bid_id), *self.ranking.knockouts[bid_id]]
 
     def bid_dict(self, bid_id: str) -> dict[str, Any]:
         tender, costs, r = self.tender, self.costs, self.ranking
@@ -65,6 +66,8 @@ class Evaluation:
             "bid_cost": fig.bid_cost,
             "switching_cost": float(breakdown[COMPONENTS.index("switching")]) if costed else None,
             "npv": fig.npv,
+            "service_cost": fig.service_cost,
+            "tco_service": fig.tco_service,
             "annual_cost": [float(x) for x in costs.annual()[b]] if costed else None,
             "cost_breakdown": dict(zip(COMPONENTS, map(float, breakdown))) if costed else None,
             "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
@@ -98,7 +101,8 @@ class Evaluation:
         return json.dumps(self.to_dict(), indent=1, ensure_ascii=False, allow_nan=False)
 
 
-def cost_figures(costs: CostTable) -> dict[str, BidCostFigures]:
+def cost_figures(costs: CostTable, service: dict[str, float | None] | None = None) -> dict[str, BidCostFigures]:
+    service = service or {}
     tco = costs.tco()
     switching = costs.by_component()[:, COMPONENTS.index("switching")]
     npv = costs.npv()
@@ -111,6 +115,7 @@ def cost_figures(costs: CostTable) -> dict[str, BidCostFigures]:
             tco=float(tco[b]),
             bid_cost=float(tco[b] - switching[b]),
             npv=None if npv is None else float(npv[b]),
+            service_cost=service.get(bid_id),
         )
     return out
 
@@ -118,7 +123,10 @@ def cost_figures(costs: CostTable) -> dict[str, BidCostFigures]:
 def evaluate(tender: Tender, costs: CostTable | None = None) -> Evaluation:
     """Evaluate every bid of the tender (reusing ``costs`` when given)."""
     costs = costs if costs is not None else compute_costs(tender)
-    return _rank(tender, costs, score_criteria(tender), cost_figures(costs), tender.spec.evaluation)
+    service, service_warnings = service_costs(tender, costs.fleet)
+    criteria = score_criteria(tender)
+    criteria = replace(criteria, warnings=(*criteria.warnings, *service_warnings))
+    return _rank(tender, costs, criteria, cost_figures(costs, service), tender.spec.evaluation)
 
 
 def _rank(tender: Tender, costs: CostTable, criteria: CriteriaTable, figures: dict[str, BidCostFigures],

@@ -109,7 +109,7 @@ def _topsis_points(figures, criteria, ok, ids, spec) -> dict[str, dict[str, floa
 
 
 FORMULAS = ("ratio", "linear", "bounded", "deviation")
-BASES = ("tco", "bid", "npv")
+BASES = ("tco", "bid", "npv", "tco_service")
 
 
 def formula_comparison(tender, figures, criteria, cost_knockouts, spec: EvaluationSpec) -> list[dict]:
@@ -122,6 +122,8 @@ def formula_comparison(tender, figures, criteria, cost_knockouts, spec: Evaluati
             row: dict = {"basis": basis, "formula": formula, "winner": None, "ranks": {}, "note": None}
             if basis == "npv" and tender.spec.discount_rate is None:
                 row["note"] = "no discount_rate"
+            elif basis == "tco_service" and tender.spec.service_costs is None:
+                row["note"] = "no service_costs block"
             elif formula == "bounded" and spec.price.bounds is None:
                 row["note"] = "no bounds"
             else:

@@ -294,6 +294,8 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
         )
     if ev.method == "weighted_sum" and ev.price.formula == "bounded" and ev.price.bounds is None:
         problems.append(Problem(file, "evaluation.price.bounds", "the `bounded` formula needs bounds {best, worst}"))
+    if ev.price.basis == "tco_service" and spec.service_costs is None:
+        problems.append(Problem(file, "evaluation.price.basis", "the `tco_service` basis needs a service_costs block"))
     if ev.price.basis == "npv" and spec.discount_rate is None:
         problems.append(Problem(file, "discount_rate", "the `npv` price basis needs a discount_rate"))
     return problems

@@ -176,7 +176,7 @@ class Bounds(Strict):
 
 class Price(Strict):
     weight: Money
-    basis: Literal["tco", "bid", "npv"] = "tco"
+    basis: Literal["tco", "bid", "npv", "tco_service"] = "tco"
     formula: Literal["ratio", "linear", "bounded", "deviation"] = "ratio"
     reference: Literal["compliant", "all"] = "compliant"
     bounds: Bounds | None = None
@@ -290,6 +290,18 @@ class Uncertainty(Strict):
     weights: WeightUncertainty | None = None
 
 
+class ServiceCosts(Strict):
+    """What poor service costs the buyer (an extension of the format; see docs/what-if.md):
+    support calls waited out and working hours lost while a SIM or handset is replaced."""
+
+    support_calls_per_line_year: Money = 2.0
+    support_minutes_from: Text = "service.support_answer_minutes"
+    incidents_per_line_year: Money = 0.15
+    replacement_days_from: Text = "service.sim_replacement_days"
+    lost_hours_per_day: Money = 2.0
+    loaded_hourly_cost_eur: Money = 37.3
+
+
 class TenderFile(Strict):
     name: Text | None = None
     buyer: Text | None = None
@@ -305,6 +317,7 @@ class TenderFile(Strict):
     switching: Switching | None = None
     evaluation: Evaluation
     uncertainty: Uncertainty | None = None
+    service_costs: ServiceCosts | None = None
 
 
 # --------------------------------------------------------------------------- bids/<id>.yaml

@@ -29,6 +29,11 @@ class BidCostFigures:
     tco: float | None
     bid_cost: float | None
     npv: float | None
+    service_cost: float | None = None  # hidden cost of poor service (service_costs block)
+
+    @property
+    def tco_service(self) -> float | None:
+        return None if self.tco is None or self.service_cost is None else self.tco + self.service_cost
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,11 @@ class Ranking:
     rank: dict[str, int | None]
     flags: dict[str, list[str]]
     winner: str | None
+    knockouts: dict[str, list[str]]  # raised by the ranking itself (a price basis it cannot value)
 
 
 def basis_value(figures: BidCostFigures, basis: str) -> float | None:
-    return {"tco": figures.tco, "bid": figures.bid_cost, "npv": figures.npv}[basis]
+    return {"tco": figures.tco, "bid": figures.bid_cost, "npv": figures.npv, "tco_service": figures.tco_service}[basis]
 
 
 def price_scores(values: dict[str, float], scored: list[str], pool: list[str], spec: EvaluationSpec,
@@ -128,9 +134,14 @@ def rank_bids(
     file = f"{tender.folder}/tender.yaml"
     ids = [b.id for b in tender.bids if b.id not in exclude]
     compliant = {b: not cost_knockouts[b] and not criteria.knockouts(b) for b in ids}
-    ok = [b for b in ids if compliant[b]]
     basis = spec.price.basis
     values = {b: basis_value(figures[b], basis) for b in ids}
+    knockouts: dict[str, list[str]] = {b: [] for b in ids}
+    for b in ids:
+        if compliant[b] and values[b] is None:  # costed, but the basis needs a missing commitment
+            compliant[b] = False
+            knockouts[b].append(f"price basis {basis!r} cannot be valued: a service commitment is missing")
+    ok = [b for b in ids if compliant[b]]
     price_pts: dict[str, float | None] = dict.fromkeys(ids)
     quality_pts: dict[str, float | None] = dict.fromkeys(ids)
     total: dict[str, float | None] = dict.fromkeys(ids)
@@ -162,6 +173,7 @@ def rank_bids(
         rank=rank,
         flags=_flags(tender, figures, ok, spec, exclude),
         winner=order[0] if order else None,
+        knockouts=knockouts,
     )
 
 

@@ -182,11 +182,12 @@ def test_topsis_tender_has_no_price_or_quality_points(make_tender):
 def test_formula_comparison_lists_every_formula_and_basis():
     ev = evaluate(load_tender(DATA / "c1-sample")).to_dict()
     rows = ev["formula_comparison"]
-    assert {(r["basis"], r["formula"]) for r in rows} == {(b, f) for b in ("tco", "bid", "npv")
+    assert {(r["basis"], r["formula"]) for r in rows} == {(b, f) for b in ("tco", "bid", "npv", "tco_service")
                                                           for f in ("ratio", "linear", "bounded", "deviation")}
+    assert all(r["note"] == "no service_costs block" for r in rows if r["basis"] == "tco_service")
     chosen = [r for r in rows if r["chosen"]]
     assert len(chosen) == 1 and chosen[0]["winner"] == ev["winner"]
-    assert all(r["note"] == "no bounds" for r in rows if r["formula"] == "bounded")
+    assert all(r["note"] == "no bounds" for r in rows if r["formula"] == "bounded" and r["basis"] != "tco_service")
 
 
 # ----------------------------------------------------------------------------- properties

@@ -76,3 +76,38 @@ def test_spread_usage_needs_a_rate_beyond_a_finite_allowance(make_tender):
     spread, bids = _tender({"mean": 6, "cv": 1.2}, rates={})
     out = evaluate(load_tender(make_tender(spread, bids))).to_dict()["bids"][0]
     assert not out["compliant"] and "varies across lines" in out["knockouts"][0]
+
+
+def test_hidden_service_cost_by_hand(make_tender):
+    """100 lines for 12 months; defaults: 2 support calls and 0.15 incidents per line-year,
+    2 working hours lost per replacement day, €37.3 an hour.
+    Bid a: answers in 5 min, replaces in 2 days:
+      per line-year 37.3 × (2 × 5/60 + 0.15 × 2 × 2) = 37.3 × 0.766667 = 28.5967
+      × 100 line-years = 2,859.67.
+    Bid b: 15 min, 5 days: 37.3 × (0.5 + 1.5) = 74.6 → 7,460.
+    With basis tco_service the price compares TCO + hidden cost: a 1,200 + 2,859.67 = 4,059.67
+    vs b 1,000 + 7,460 = 8,460 → a gets the full price points although b is cheaper."""
+    tender = {"term_months": 12, "entities": [{"id": "hq"}],
+              "profiles": [{"id": "std", "lines": {"hq": 100}, "usage": {"voice_min": 1}}],
+              "service_costs": {}, "evaluation": {"price": {"weight": 100, "basis": "tco_service"}}}
+    def bid(fee, minutes, days):
+        return {"plans": [{"id": "p", "monthly_fee": fee, "allowances": {"voice_min": "unlimited"}}],
+                "offer": {"std": "p"}, "service": {"support_answer_minutes": minutes, "sim_replacement_days": days}}
+    out = {b["id"]: b for b in evaluate(load_tender(make_tender(tender, {"a": bid(1.0, 5, 2),
+                                                                         "b": bid(1000 / 1200, 15, 5)}))).to_dict()["bids"]}
+    assert out["a"]["service_cost"] == pytest.approx(2859.6667, abs=0.01)
+    assert out["b"]["service_cost"] == pytest.approx(7460, abs=0.01)
+    assert out["a"]["tco_service"] == pytest.approx(4059.6667, abs=0.01)
+    assert out["a"]["price_score"] == pytest.approx(100) and out["b"]["price_score"] == pytest.approx(100 * 4059.6667 / 8460, abs=1e-3)
+
+
+def test_missing_commitment_cannot_be_priced_under_tco_service(make_tender):
+    tender = {"term_months": 12, "entities": [{"id": "hq"}],
+              "profiles": [{"id": "std", "lines": {"hq": 10}, "usage": {"voice_min": 1}}],
+              "service_costs": {}, "evaluation": {"price": {"weight": 100, "basis": "tco_service"}}}
+    plan = {"id": "p", "monthly_fee": 1, "allowances": {"voice_min": "unlimited"}}
+    bids = {"a": {"plans": [plan], "offer": {"std": "p"}, "service": {"support_answer_minutes": 5}}}
+    out = evaluate(load_tender(make_tender(tender, bids))).to_dict()
+    assert out["bids"][0]["service_cost"] is None and not out["bids"][0]["compliant"]
+    assert "service commitment is missing" in out["bids"][0]["knockouts"][0]
+    assert any("sim_replacement_days" in w for w in out["warnings"])
