@@ -105,7 +105,7 @@ class Device(Strict):
 
 class UsageDistribution(Strict):
     """Usage spread across a profile's lines (an extension of the format): costs are then
-    expected values over the distribution, see docs/usage-distributions.md."""
+    expected values over the distribution, see docs/what-if.md."""
 
     mean: Money
     cv: Money = 0.0  # coefficient of variation: standard deviation / mean
