@@ -3,8 +3,19 @@
 
 import streamlit as st
 
-from ui import tender_page
+from ui import compare_page, costs_page, summary_page, switching_page, tender_page, whatif_page
+from ui.common import tr
 
 st.set_page_config(page_title="Fleetbid", page_icon="📶", layout="wide")
-page = st.navigation([st.Page(tender_page.render, title="Tender", url_path="tender", default=True)])
-page.run()
+with st.sidebar:
+    st.segmented_control("🌐", ["en", "fr"], key="lang", default="en", bind="query-params",
+                         format_func=lambda code: {"en": "English", "fr": "Français"}[code])
+pages = [
+    st.Page(tender_page.render, title=tr("page.tender"), url_path="tender", default=True),
+    st.Page(compare_page.render, title=tr("page.compare"), url_path="compare"),
+    st.Page(costs_page.render, title=tr("page.costs"), url_path="costs"),
+    st.Page(switching_page.render, title=tr("page.switching"), url_path="switching"),
+    st.Page(whatif_page.render, title=tr("page.whatif"), url_path="what-if"),
+    st.Page(summary_page.render, title=tr("page.summary"), url_path="summary"),
+]
+st.navigation(pages).run()

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, TenderError
 from .model import ID_PATTERN, Bid, BidFile, FieldError, Moderation, Tender, TenderFile, usage_mean
-from .yamlio import read_yaml_mapping
+from .yamlio import parse_yaml_mapping, read_yaml_mapping
 
 WEIGHT_TOLERANCE = 0.01
 
@@ -145,6 +145,32 @@ def read_folder(folder: str | Path) -> RawTender:
         data = _optional_mapping(root / f"{name}.yaml", file_shown, problems)
         optional[name] = RawFile(file_shown, data) if (root / f"{name}.yaml").is_file() else None
     return RawTender(shown, tender, tuple(bids), optional["evaluations"], optional["consensus"], tuple(problems))
+
+
+def read_files(name: str, files: dict[str, bytes]) -> RawTender:
+    """Parse a tender given as in-memory files (an upload): keys are paths inside the
+    tender folder — ``tender.yaml``, ``bids/<id>.yaml``, ``evaluations.yaml``,
+    ``consensus.yaml``; other paths are ignored. Same checks as `read_folder`."""
+    problems: list[Problem] = []
+
+    def parse(path: str) -> RawFile:
+        shown = f"{name}/{path}"
+        try:
+            return RawFile(shown, strip_nulls(parse_yaml_mapping(files[path], shown)))
+        except TenderError as exc:
+            problems.extend(exc.problems)
+            return RawFile(shown, None)
+
+    if "tender.yaml" not in files:
+        raise TenderError.at(f"{name}/tender.yaml", "", "file is missing")
+    tender = parse("tender.yaml")
+    if tender.data is None:
+        raise TenderError(problems)
+    bid_paths = sorted(p for p in files if p.startswith("bids/") and p.count("/") == 1
+                       and p.endswith((".yaml", ".yml")))
+    bids = tuple((Path(p).stem, parse(p)) for p in bid_paths)
+    optional = {n: parse(f"{n}.yaml") if f"{n}.yaml" in files else None for n in ("evaluations", "consensus")}
+    return RawTender(name, tender, bids, optional["evaluations"], optional["consensus"], tuple(problems))
 
 
 def load_tender(folder: str | Path) -> Tender:

@@ -80,6 +80,11 @@ def read_yaml_mapping(path: Path, display: str) -> dict:
         raw = path.read_bytes()
     except OSError as exc:
         raise TenderError.at(display, "", f"cannot read file: {exc.strerror}") from None
+    return parse_yaml_mapping(raw, display)
+
+
+def parse_yaml_mapping(raw: bytes, display: str) -> dict:
+    """Parse YAML bytes (UTF-8, a BOM allowed) that must hold a mapping."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,74 +1,109 @@
-"""Tender page: the tender in use, its fleet, and every bid's cost over the term."""
+"""Tender page: the tender in use, uploads with their errors, the fleet, the zip download."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import PurePosixPath
+
 import pandas as pd
 import streamlit as st
 
-from scoring.cost import COMPONENTS
-from ui.api import evaluation
+from scoring import TenderError
+from scoring.archive import MAX_FILE_BYTES, files_from_zip, yaml_bytes, zip_of
+from scoring.model import UsageDistribution
+from ui import api
+from ui.common import evaluation_or_stop, number, show_errors, tr
 
-MONEY = st.column_config.NumberColumn(format="euro")
+KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}
+
+
+def files_from_upload(uploads) -> dict[str, bytes]:
+    """Uploaded YAML files (by name: tender, evaluations, consensus, else a bid) or a zip."""
+    files: dict[str, bytes] = {}
+    for up in uploads:
+        data = up.getvalue()
+        if up.name.lower().endswith(".zip"):
+            files.update(files_from_zip(data, up.name))
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            raise TenderError.at(up.name, "", f"{len(data):,} bytes: over the {MAX_FILE_BYTES:,}-byte limit")
+        name = PurePosixPath(up.name).name
+        files[name if name in KNOWN else f"bids/{name}"] = data
+    return files
+
+
+def _on_upload() -> None:
+    uploads = st.session_state.get("upload") or []
+    if not uploads:
+        return
+    try:
+        files = files_from_upload(uploads)
+    except TenderError as exc:
+        st.session_state["upload_errors"] = api.problems_frame(exc)
+        return
+    st.session_state.pop("upload_errors", None)
+    name = PurePosixPath(uploads[0].name).stem if len(uploads) == 1 else "upload"
+    api.use_source(api.Source(name, files))
+
+
+def _whatif_file() -> dict[str, bytes]:
+    settings = st.session_state.get("whatif_scenario")
+    return {"scenarios/whatif.yaml": yaml_bytes(settings)} if settings else {}
 
 
 def fleet_table(ev) -> pd.DataFrame:
     fleet = ev.costs.fleet
-    names = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
-    frame = pd.DataFrame(fleet.lines0, index=[names[p] for p in fleet.profiles], columns=list(fleet.entities))
-    frame["total"] = frame.sum(axis=1)
-    return frame.round(0)
+    names = {e.id: e.name or e.id for e in ev.tender.spec.entities}
+    frame = pd.DataFrame(fleet.lines0, index=[p.name or p.id for p in ev.tender.spec.profiles],
+                         columns=[names[e] for e in fleet.entities])
+    frame[tr("tender.total")] = frame.sum(axis=1)
+    frame.index.name = tr("tender.profile")
+    return frame.map(lambda x: number(x, 0))
 
 
-def cost_table(ev) -> pd.DataFrame:
-    data = ev.to_dict()
-    lines_months = float(ev.costs.fleet.lines.sum(axis=(1, 2)) @ ev.costs.fleet.months_in_year)
-    rows = []
-    for b in data["bids"]:
-        row = {
-            "bid": b["operator"],
-            "rank": str(b["rank"]) if b["rank"] else "knocked out",
-            "TCO": b["tco"],
-            "bid cost": b["bid_cost"],
-            "switching": b["switching_cost"],
-            "NPV": b["npv"],
-            "per line per month": None if b["tco"] is None else b["tco"] / lines_months,
-            "total score": None if b["total_score"] is None else round(b["total_score"], 2),
-        }
-        for y, amount in enumerate(b["annual_cost"] or []):
-            row[f"year {y + 1}"] = amount
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("bid")
-
-
-def breakdown_table(ev) -> pd.DataFrame:
-    names = {b.id: b.operator for b in ev.tender.bids}
-    frame = pd.DataFrame(ev.costs.by_component(), index=[names[b] for b in ev.costs.bids], columns=COMPONENTS)
-    return frame.loc[:, np.nan_to_num(np.abs(frame.to_numpy()), nan=0).sum(axis=0) > 0]
+def usage_table(ev) -> pd.DataFrame:
+    rows = {}
+    for p in ev.tender.spec.profiles:
+        cells = {}
+        for c, u in p.usage.items():
+            if isinstance(u, UsageDistribution):
+                cells[c] = f"{number(u.mean, 1)} (cv {number(u.cv, 2)}, {u.dist})"
+            else:
+                cells[c] = number(u, 1)
+        rows[p.name or p.id] = cells
+    frame = pd.DataFrame.from_dict(rows, orient="index").fillna("—")
+    frame.index.name = tr("tender.profile")
+    return frame
 
 
 def render() -> None:
-    ev = evaluation()
-    if isinstance(ev, pd.DataFrame):
-        st.title("Tender")
-        st.error("The tender has errors; nothing was evaluated.")
-        st.dataframe(ev, hide_index=True)
-        return
+    src = api.source()
+    st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "zip"], accept_multiple_files=True,
+                     key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
+    if st.session_state.get("upload_errors") is not None:
+        show_errors(st.session_state["upload_errors"])
+    if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
+        api.use_source(None)
+        st.rerun()
+    st.caption(tr("tender.in_use", name=src.name))
+    files = {**src.files, **_whatif_file()}
+    st.download_button(tr("tender.download"), zip_of(files, src.name), file_name=f"{src.name}.zip",
+                       mime="application/zip", key="download_zip")
+    ev = evaluation_or_stop()
     spec = ev.tender.spec
     st.title(ev.tender.name)
-    incumbent = spec.incumbent or "none"
-    st.caption(f"{spec.buyer or ''} · {spec.term_months} months · incumbent: {incumbent} · "
-               f"amounts in {spec.currency} excl. VAT")
-    st.subheader("Fleet at contract start (lines by profile and entity)")
-    st.dataframe(fleet_table(ev))
-    st.subheader("Cost of each bid over the term")
-    table = cost_table(ev)
-    money_cols = [c for c in table.columns if c not in ("rank", "total score")]
-    st.dataframe(table, column_config={c: MONEY for c in money_cols})
-    st.subheader("Cost by component")
-    st.dataframe(breakdown_table(ev), column_config={c: MONEY for c in COMPONENTS})
-    for b in ev.tender.bids:
-        for reason in ev.knockouts(b.id):
-            st.warning(f"{b.operator} is knocked out: {reason}")
-    for w in ev.warnings:
-        st.info(w)
+    incumbent = ev.tender.bid(spec.incumbent).operator if spec.incumbent in ev.costs.bids else (spec.incumbent or "—")
+    st.caption(tr("tender.caption", buyer=spec.buyer or "", term=spec.term_months, incumbent=incumbent,
+                  currency=spec.currency))
+    cols = st.columns(4)
+    cols[0].metric(tr("tender.lines"), number(ev.costs.fleet.lines0.sum(), 0))
+    cols[1].metric(tr("tender.entities"), len(spec.entities))
+    cols[2].metric(tr("tender.bids"), len(ev.tender.bids))
+    cols[3].metric(tr("tender.term"), tr("tender.months", n=spec.term_months))
+    st.subheader(tr("tender.fleet"))
+    st.dataframe(fleet_table(ev), width="stretch")
+    st.subheader(tr("tender.usage"))
+    st.dataframe(usage_table(ev), width="stretch")
+    if ev.warnings:
+        with st.expander(f"{tr('tender.warnings')} ({len(ev.warnings)})"):
+            for w in ev.warnings:
+                st.markdown(f"- {w}")

@@ -1,0 +1,81 @@
+"""Tender folders as in-memory files: read from a folder or an uploaded zip, written back
+to a zip. Limits keep a hostile archive (a zip bomb, thousands of entries, paths leaving
+the folder) from doing harm: it is refused with a clear error instead.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from .errors import TenderError
+
+MAX_FILES = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+WANTED = (".yaml", ".yml")
+
+
+def files_of_folder(folder: str | Path) -> dict[str, bytes]:
+    """The YAML files of a tender folder, keyed by their path inside it."""
+    root = Path(folder)
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in WANTED:
+            rel = path.relative_to(root).as_posix()
+            if rel.count("/") <= 1:
+                out[rel] = path.read_bytes()
+    return out
+
+
+def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
+    """The YAML files of a zipped tender folder; a single top folder is stripped."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TenderError.at(name, "", "not a zip file") from None
+    entries = [i for i in archive.infolist() if not i.is_dir()]
+    if len(entries) > MAX_FILES:
+        raise TenderError.at(name, "", f"{len(entries)} files: more than the {MAX_FILES} a tender may hold")
+    total = 0
+    out: dict[str, bytes] = {}
+    for info in entries:
+        path = PurePosixPath(info.filename)
+        if path.is_absolute() or ".." in path.parts:
+            raise TenderError.at(name, info.filename, "a path outside the tender folder is not allowed")
+        if path.suffix not in WANTED or any(part.startswith(("__MACOSX", ".")) for part in path.parts):
+            continue
+        if info.file_size > MAX_FILE_BYTES:
+            raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {MAX_FILE_BYTES:,}-byte limit")
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit once unpacked")
+        with archive.open(info) as handle:
+            content = handle.read(MAX_FILE_BYTES + 1)  # trust no header: stop reading past the limit
+        if len(content) > MAX_FILE_BYTES:
+            raise TenderError.at(name, info.filename, f"over the {MAX_FILE_BYTES:,}-byte limit once unpacked")
+        out[str(path)] = content
+    tops = {PurePosixPath(p).parts[0] for p in out}
+    if len(tops) == 1 and "tender.yaml" not in out:
+        top = next(iter(tops))
+        out = {str(PurePosixPath(*PurePosixPath(p).parts[1:])): c for p, c in out.items() if p != top}
+    return out
+
+
+def zip_of(files: dict[str, bytes], folder: str) -> bytes:
+    """A zip of the files under one top folder, entries in name order with a fixed date,
+    so the same files always give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{path}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[path])
+    return buffer.getvalue()
+
+
+def yaml_bytes(data: dict) -> bytes:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8")

@@ -1,0 +1,36 @@
+"""Switching page: stay vs switch, the switching cost part by part, and porting risk."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import api, figures
+from ui.common import bid_name, evaluation_or_stop, lang, money, tr
+
+
+def render() -> None:
+    ev = evaluation_or_stop()
+    st.title(tr("page.switching"))
+    sos = api.stay_or_switch_of(ev)
+    if not sos.challengers:
+        st.info(tr("switch.none", note=sos.note or "—"))
+        return
+    st.caption(tr("switch.intro", incumbent=bid_name(ev, sos.incumbent)))
+    for c in sos.challengers:
+        saving = money(c.cumulative_saving[-1])
+        if c.break_even_month:
+            st.markdown("- " + tr("switch.break_even", bid=bid_name(ev, c.id), month=c.break_even_month, saving=saving))
+        else:
+            st.markdown("- " + tr("switch.never", bid=bid_name(ev, c.id), saving=saving))
+    st.plotly_chart(figures.cumulative_chart(sos, ev, lang()), key="cumulative_chart")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tr("switch.waterfall"))
+        ids = [c.id for c in sos.challengers]
+        chosen = st.selectbox(tr("switch.challenger"), ids, format_func=lambda b: bid_name(ev, b), key="waterfall_bid",
+                              index=ids.index(ev.winner) if ev.winner in ids else 0)
+        challenger = next(c for c in sos.challengers if c.id == chosen)
+        st.plotly_chart(figures.waterfall_chart(challenger, lang()), key="waterfall_chart")
+    with right:
+        st.subheader(tr("switch.risk"))
+        st.plotly_chart(figures.porting_risk_chart(sos, ev, lang()), key="porting_chart")
