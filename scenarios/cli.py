@@ -17,7 +17,7 @@ from scoring.load import build_tender, read_folder
 
 from .dqe import dqe_gap
 from .montecarlo import monte_carlo
-from .overlay import apply, load_scenario, tender_scenarios
+from .overlay import evaluate_scenario, load_scenario, tender_scenarios
 from .sensitivity import sensitivity
 from .switch import stay_or_switch
 
@@ -30,7 +30,7 @@ def _evaluation(args):
     raw = read_folder(args.tender_dir)
     tender = build_tender(raw)
     scenario = getattr(args, "scenario", None)
-    return evaluate(apply(raw, load_scenario(scenario)) if scenario else tender)
+    return evaluate_scenario(raw, load_scenario(scenario)) if scenario else evaluate(tender)
 
 
 def compare(args) -> tuple[dict, str]:
@@ -40,7 +40,7 @@ def compare(args) -> tuple[dict, str]:
     runs = [("baseline", evaluate(base))]
     for path in paths:
         scenario = load_scenario(path)
-        runs.append((scenario.name, evaluate(apply(raw, scenario))))
+        runs.append((scenario.name, evaluate_scenario(raw, scenario)))
     data = {"scenarios": [
         {"name": name, "winner": ev.winner, "bids": [
             {"id": b, "tco": ev.figures[b].tco, "rank": ev.ranking.rank[b], "total_score": ev.ranking.total[b]}

@@ -29,7 +29,8 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from scoring.errors import Problem, TenderError
-from scoring.load import RawFile, RawTender, build_tender, pydantic_problems, read_folder
+from scoring.evaluate import Evaluation, evaluate
+from scoring.load import RawFile, RawTender, build_tender, pydantic_problems, read_folder, strip_nulls
 from scoring.model import Strict, Tender
 from scoring.yamlio import read_yaml_mapping
 
@@ -90,7 +91,7 @@ def merge(base: Any, over: Any) -> Any:
             elif key in out:
                 out[key] = merge(out[key], value)
             else:
-                out[key] = copy.deepcopy(value)
+                out[key] = strip_nulls(copy.deepcopy(value))  # null means absent at any depth
         return out
     if isinstance(base, list) and isinstance(over, list) and _by_id(base) and _by_id(over):
         out = list(base)
@@ -99,7 +100,7 @@ def merge(base: Any, over: Any) -> Any:
             if item["id"] in index:
                 out[index[item["id"]]] = merge(out[index[item["id"]]], item)
             else:
-                out.append(copy.deepcopy(item))
+                out.append(strip_nulls(copy.deepcopy(item)))
         return out
     return copy.deepcopy(over)
 
@@ -186,6 +187,17 @@ def apply(base: Tender | RawTender, scenario: Scenario) -> Tender:
         raise TenderError([_attribute(p, raw, scenario) for p in exc.problems]) from None
 
 
+def evaluate_scenario(base: Tender | RawTender, scenario: Scenario) -> Evaluation:
+    """Apply and evaluate; problems found while evaluating (a price basis ≤ 0 under a ratio
+    formula, a criterion value of the wrong type) also name the scenario file."""
+    tender = apply(base, scenario)
+    try:
+        return evaluate(tender)
+    except TenderError as exc:
+        raw = base.source if isinstance(base, Tender) else base
+        raise TenderError([_attribute(p, raw, scenario) for p in exc.problems]) from None
+
+
 def _attribute(problem: Problem, raw: RawTender, scenario: Scenario) -> Problem:
     if problem.file == raw.tender.shown:
         field = f"set.{problem.field}"
@@ -201,5 +213,5 @@ def load_with_scenario(folder: str | Path, scenario_path: str | Path | None = No
     return base if scenario_path is None else apply(raw, load_scenario(scenario_path))
 
 
-__all__ = ["RawFile", "Scenario", "apply", "load_scenario", "load_with_scenario", "merge", "overlay",
+__all__ = ["RawFile", "Scenario", "apply", "evaluate_scenario", "load_scenario", "load_with_scenario", "merge", "overlay",
            "scenario_from_dict", "tender_scenarios"]

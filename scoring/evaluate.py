@@ -29,6 +29,7 @@ class Evaluation:
     ranking: Ranking
     figures: dict[str, BidCostFigures]
     explanation: Explanation
+    spec: EvaluationSpec  # the evaluation block in use (the tender's, or a what-if's)
 
     @property
     def winner(self) -> str | None:
@@ -73,8 +74,10 @@ class Evaluation:
             "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
             "plan_assignment": costs.plan_assignment[bid_id],
             "criteria": {
-                cid: {"value": res.value, "score": res.score, "points": res.points, **res.detail()}
-                for cid, res in self.criteria.results[bid_id].items()
+                # Points from the weights in use, so a what-if re-rank reports its own.
+                c.id: {"value": (res := self.criteria.results[bid_id][c.id]).value, "score": res.score,
+                       "points": c.weight * res.score, **res.detail()}
+                for c in self.spec.criteria
             },
             "flags": r.flags[bid_id],
             "points": self.explanation.points[bid_id],
@@ -133,7 +136,7 @@ def _rank(tender: Tender, costs: CostTable, criteria: CriteriaTable, figures: di
           spec: EvaluationSpec) -> Evaluation:
     ranking = rank_bids(tender, figures, criteria, costs.knockouts, spec)
     explanation = explain(tender, figures, criteria, costs.knockouts, ranking, spec)
-    return Evaluation(tender, costs, criteria, ranking, figures, explanation)
+    return Evaluation(tender, costs, criteria, ranking, figures, explanation, spec)
 
 
 __all__ = ["Evaluation", "evaluate"]

@@ -422,7 +422,6 @@ def test_usage_distributions_keep_cv_and_dist_when_scaled():
 # --------------------------------------------------------------------------- known defects (strict xfail)
 
 
-@pytest.mark.xfail(strict=True, reason="overlay.merge copies nulls into blocks the tender lacks (reported)")
 def test_null_inside_a_block_the_tender_lacks_means_absent():
     """`null` means absent: cobalt has no `discounts` block, so `discounts: {welcome_credit:
     null}` should change nothing. Today merge() copies the new block with its null and the

@@ -267,7 +267,6 @@ def test_with_weight_can_change_the_winner_like_a_hand_edit(make_tender):
     assert hand.ranking.total == pytest.approx(reranked.ranking.total) and hand.ranking.rank == reranked.ranking.rank
 
 
-@pytest.mark.xfail(strict=True, reason="Evaluation.rerank keeps the tender's criterion points in to_dict (reported)")
 def test_rerank_json_equals_hand_edited_tender_json(tmp_path):
     """The whole JSON of a rerank should be that of the hand-edited tender. Today ranks and
     totals agree, but `bids[].criteria[].points` still carry the tender's own weights

@@ -158,7 +158,7 @@ TEXT: dict[str, dict[str, str]] = {
 def t(key: str, lang: str, **kw) -> str:
     """The label ``key`` in ``lang``, formatted with ``kw`` (KeyError if either is unknown)."""
     text = TEXT[key][lang]
-    return text.format(**kw) if kw else text
+    return text.format(**kw)
 
 
 def _missing(x) -> bool:
