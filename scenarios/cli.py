@@ -60,8 +60,9 @@ def montecarlo(args) -> tuple[dict, str]:
     data = result.to_dict()
     lines = [f"{args.draws} draws, seed {args.seed}"]
     for b in data["bids"]:
-        probs = " ".join(f"{p:.0%}" for p in b["rank_probabilities"])
-        lines.append(f"  {b['id']:<12} P(rank) {probs:<24} P(cheapest) {b['p_cheapest']:.0%}  "
+        probs = " ".join(f"{p:.1%}" for p in b["rank_probabilities"])
+        lines.append(f"  {b['id']:<12} P(compliant) {b['p_compliant']:.1%}  P(rank) {probs:<30} "
+                     f"P(cheapest) {b['p_cheapest']:.1%}  "
                      f"TCO P5–P95 {_money(b['tco_p5'])}–{_money(b['tco_p95'])}  regret {_money(b['expected_regret'])}")
     return data, "\n".join(lines)
 
@@ -87,7 +88,8 @@ def sensitivity_cmd(args) -> tuple[dict, str]:
 
 
 def switch(args) -> tuple[dict, str]:
-    result = stay_or_switch(_evaluation(args))
+    ev = _evaluation(args)
+    result = stay_or_switch(ev)
     data = {"incumbent": result.incumbent, "note": result.note, "challengers": [
         {"id": c.id, "switching_cost": c.switching_cost, "break_even_month": c.break_even_month,
          "cumulative_saving": c.cumulative_saving, "waterfall": c.waterfall, "porting_risk": c.porting_risk}
@@ -95,8 +97,9 @@ def switch(args) -> tuple[dict, str]:
     lines = [f"Incumbent: {result.incumbent or '—'}" + (f" ({result.note})" if result.note else "")]
     for c in result.challengers:
         be = f"month {c.break_even_month}" if c.break_even_month else "never within the term"
+        ko = "" if ev.ranking.compliant[c.id] else "  (knocked out: cannot be awarded)"
         lines.append(f"  {c.id:<12} switching {_money(c.switching_cost):>10}  break-even {be:<22} "
-                     f"saving over the term {_money(c.cumulative_saving[-1])}")
+                     f"saving over the term {_money(c.cumulative_saving[-1])}{ko}")
     return data, "\n".join(lines)
 
 

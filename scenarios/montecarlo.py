@@ -12,7 +12,8 @@ which usage outgrows an allowance that has no rate knocks that bid out of that d
 bid's rank probabilities add up to its probability of being compliant.
 Per bid: P(rank r), P(cheapest TCO among compliant bids), TCO P5/P50/P95, and the expected
 regret of choosing it: the mean, over draws where it is compliant, of its TCO minus the
-lowest compliant TCO of that draw.
+lowest compliant TCO of that draw. TCO percentiles are taken over the draws in which the bid
+can be costed.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
     tco = np.full((n, B), np.nan)
     basis = np.full((n, B), np.nan)
     ok = np.zeros((n, B), dtype=bool)
+    usable = np.zeros((n, B), dtype=bool)  # costable in that draw (knock-outs on criteria aside)
     factors = costs.discount_factors()
     for b, bid in enumerate(tender.bids):
         if not costs.costed(bid.id):
@@ -133,13 +135,15 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
                        # The hidden service cost is per line: it moves with the line count.
                        "tco_service": lambda: tco[:, b] + (np.nan if service is None else service) * draws.lines,
                        }[spec.price.basis]()
+        usable[:, b] = result.usable
         ok[:, b] = result.usable & ev.ranking.compliant[bid.id]
     # Criterion scores do not move with these drivers; only weights may.
     crit = np.array([[ev.criteria.results[i][c.id].score for c in spec.criteria] for i in ids]).reshape(B, -1)
     stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
     w = weights if weights is not None else np.broadcast_to(stated, (n, len(stated)))
     if spec.method == "weighted_sum":
-        pool = ok if spec.price.reference == "compliant" else ~np.isnan(basis)
+        # `reference: all` lets costed bids set Pmin/Pmax, but not a bid this draw cannot cost.
+        pool = ok if spec.price.reference == "compliant" else ~np.isnan(basis) & usable
         total = w[:, :1] * _price_scores(basis, ok, pool, spec) + (w[:, None, 1:] * crit[None]).sum(axis=2)
     else:
         total = _topsis_draws(ev, basis, ok, w)
@@ -154,16 +158,19 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
     cheapest = np.where(ok, tco, np.inf).argmin(axis=1)
     bids = []
     for b, bid_id in enumerate(ids):
-        costed = costs.costed(bid_id)
+        # Percentiles over the draws in which the bid can be costed: in the others its usage
+        # outgrows an allowance that has no price, and a cost there would be a silent zero.
+        served = tco[usable[:, b], b]
+        costed = len(served) > 0
         regret = (tco[:, b] - cheapest_tco)[ok[:, b]]
         bids.append({
             "id": bid_id,
             "p_compliant": float(ok[:, b].mean()),
             "rank_probabilities": [float((rank[:, b] == r).mean()) for r in range(1, B + 1)],
             "p_cheapest": float(((cheapest == b) & ok[:, b]).mean()),
-            "tco_p5": float(np.percentile(tco[:, b], 5)) if costed else None,
-            "tco_p50": float(np.percentile(tco[:, b], 50)) if costed else None,
-            "tco_p95": float(np.percentile(tco[:, b], 95)) if costed else None,
+            "tco_p5": float(np.percentile(served, 5)) if costed else None,
+            "tco_p50": float(np.percentile(served, 50)) if costed else None,
+            "tco_p95": float(np.percentile(served, 95)) if costed else None,
             "expected_regret": float(regret.mean()) if len(regret) else None,
         })
     return MonteCarlo(n, seed, bids, {i: tco[:, b] for b, i in enumerate(ids) if costs.costed(i)})

@@ -265,8 +265,10 @@ class Multiplier(Strict):
             raise FieldError("cv", "`cv` applies to lognormal multipliers only")
         if self.low is None or self.high is None:
             raise FieldError("low" if self.low is None else "high", f"a {self.dist} multiplier needs `low` and `high`")
-        if self.dist == "triangular" and not self.low <= 1 <= self.high:
-            raise FieldError("low", f"a triangular multiplier has mode 1: need low ≤ 1 ≤ high, got {self.low:g}..{self.high:g}")
+        if not self.low <= 1 <= self.high:
+            # Multipliers move today's assumption up or down: the range must contain it.
+            raise FieldError("low", f"a {self.dist} multiplier must contain 1: need low ≤ 1 ≤ high, "
+                                    f"got {self.low:g}..{self.high:g}")
         if self.low > self.high:
             raise FieldError("high", f"`high` ({self.high:g}) is below `low` ({self.low:g})")
         return self

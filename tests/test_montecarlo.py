@@ -482,8 +482,6 @@ def test_usage_over_an_allowance_without_rate_knocks_the_bid_out_of_that_draw(ma
     assert out["metered"]["p_compliant"] == out["premium"]["p_compliant"] == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG scenarios/montecarlo.py: under `reference: all` a bid knocked out of a "
-                   "draw by usage still sets Pmin/Pmax, the engine drops it (not costed). Remove once fixed.")
 def test_reference_all_ignores_bids_knocked_out_in_the_draw(make_tender, monkeypatch):
     """At usage × 1.27 `capped10` and nothing else is knocked out; the engine on that
     hand-edited tender leaves it out of the price pool, so `metered` wins."""

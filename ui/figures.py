@@ -85,7 +85,7 @@ def _label(ev: Evaluation, bid_id: str, lang: str) -> str:
 
 def _swatch(text: str, color: str) -> str:
     """A category tick label led by a square in the operator's colour."""
-    return f'<span style="color:{color}">■</span> {text}'
+    return f'<span style="color:{color};font-size:16px">■</span> {text}'
 
 
 def _wrap(text: str, width: int = 24) -> str:
@@ -173,10 +173,10 @@ def _layout(fig: go.Figure, lang: str, title: str, *, subtitle: str | None = Non
     legend_dict: dict = {"font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)", "title": {"text": ""}}
     top = 96 if subtitle else 78
     if legend == "top":
-        legend_dict.update(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom")
+        legend_dict.update(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom")
         top += 30
     elif legend == "right":
-        legend_dict.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top", tracegroupgap=4)
+        legend_dict.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top", traceorder="normal")
     fig.update_layout(
         template="plotly_white",
         separators=plotly_separators(lang),
@@ -315,15 +315,18 @@ def radar_chart(ev: Evaluation, lang: str) -> go.Figure:
             line={"color": colors[bid.id], "width": 2.5 if compliant else 2, "dash": "solid" if compliant else "dash"},
             marker={"size": 6, "color": colors[bid.id]}, opacity=1.0 if compliant else 0.8,
             hovertemplate=f"<b>{name}</b><br>%{{theta}}: %{{r:.0f}}{suffix}<extra></extra>")
-    _layout(fig, lang, title, legend="top", height=460,
+    ticks = [25, 50, 75, 100]
+    angle = 90 - 180 / len(criteria)
+    _layout(fig, lang, title, legend="right", height=460,
             polar={"bgcolor": "white",
-                   "radialaxis": {"range": [0, 100], "ticksuffix": suffix, "tickvals": [25, 50, 75, 100],
-                                  "gridcolor": GRID, "tickfont": {"size": 10, "color": MUTED}, "angle": 90,
-                                  "tickangle": 90, "title": {"text": t("axis.score", lang),
-                                                             "font": {"size": 11, "color": MUTED}}},
+                   # The radial axis between the first two spokes, clear of the criterion labels.
+                   "radialaxis": {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{v}{suffix}" for v in ticks],
+                                  "gridcolor": GRID, "tickfont": {"size": 10, "color": MUTED}, "angle": angle,
+                                  "tickangle": angle, "title": {"text": t("axis.score", lang),
+                                                                "font": {"size": 11, "color": MUTED}}},
                    "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": GRID,
                                    "tickfont": {"size": 11}}},
-            margin={"l": 60, "r": 60, "t": 108, "b": 30})
+            margin={"l": 40, "r": 10, "t": 70, "b": 30})
     return fig
 
 
