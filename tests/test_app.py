@@ -1,42 +1,157 @@
-"""AppTest of the pages: they render without exception and show the model's numbers."""
+"""AppTest of every page: renders without exception in both languages, shows the model's
+numbers, re-ranks on a weight change, shows bad input in the error table, and restores a
+saved scenario's settings."""
 
 from __future__ import annotations
 
-import shutil
-
-from conftest import DATA, ROOT
+import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
+from conftest import ROOT
+from scenarios.sensitivity import with_weight
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
+from scoring.archive import files_of_folder
+from scoring.rank import rank_bids
+from ui import i18n
+from ui.whatif_page import controls_from_scenario, scenario_from_controls
+
+PAGES = ["tender_page", "compare_page", "costs_page", "switching_page", "whatif_page", "summary_page"]
+EV = evaluate(load_tender(EXAMPLE_TENDER))
 
 
-def frame_with(at: AppTest, column: str):
-    """The first dataframe on the page that has ``column`` (AppTest does not expose keys)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def run_page(module: str) -> None:
+    import importlib
+
+    importlib.import_module(f"ui.{module}").render()
 
 
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+def page(module: str, lang: str = "en", **state) -> AppTest:
+    at = AppTest.from_function(run_page, args=(module,), default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at
 
 
-def test_tender_page_shows_the_bundled_example_costs():
-    at = app().run()
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [m.value for m in at.caption] + [t.value for t in at.title]
+    parts += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
+    parts += [i.value for i in at.info] + [s.value for s in at.success] + [w.value for w in at.warning]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("module", PAGES)
+def test_every_page_renders(module, lang):
+    at = page(module, lang).run()
+    assert not at.exception, at.exception
+
+
+def test_whole_app_routes_to_the_tender_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    ev = evaluate(load_tender(EXAMPLE_TENDER))
-    shown = frame_with(at, "TCO")
-    for b in ev.to_dict()["bids"]:
-        assert shown.loc[b["operator"], "TCO"] == b["tco"]
-    assert at.title[0].value == ev.tender.name
+    assert at.title[0].value == EV.tender.name
 
 
-def test_bad_tender_shows_the_error_table(tmp_path):
-    broken = tmp_path / "broken"
-    shutil.copytree(DATA / "c1-sample", broken)
-    (broken / "bids" / "azur.yaml").write_text("plans: [\n")
-    at = app()
-    at.session_state["tender_dir"] = str(broken)
-    at.run()
+def test_compare_page_shows_the_models_figures():
+    at = page("compare_page").run()
+    frame = next(d.value for d in at.dataframe if "TCO over the term" in d.value.index)
+    for b in EV.costs.bids:
+        expected = i18n.money(EV.figures[b].tco, "en")
+        assert frame.loc["TCO over the term", EV.tender.bid(b).operator] == expected
+        total = EV.ranking.total[b]
+        shown = frame.loc["Total score", EV.tender.bid(b).operator]
+        assert shown == ("—" if total is None else i18n.number(total, "en", 2))
+
+
+def test_french_page_uses_french_number_formats():
+    at = page("compare_page", "fr").run()
+    frame = next(d.value for d in at.dataframe if "Coût total sur la durée" in d.value.index)
+    winner = EV.tender.bid(EV.winner).operator
+    assert frame.loc["Coût total sur la durée", winner] == i18n.money(EV.figures[EV.winner].tco, "fr")
+    assert "\u202f" in frame.loc["Coût total sur la durée", winner] and frame.loc["Coût total sur la durée", winner].endswith("€")
+
+
+def test_summary_shows_winner_margin_and_saving():
+    at = page("summary_page").run()
+    text = texts(at)
+    assert EV.tender.bid(EV.winner).operator in text
+    assert i18n.money(EV.figures[EV.winner].tco, "en") in text
+    saving = EV.figures[EV.tender.spec.incumbent].tco - EV.figures[EV.winner].tco
+    assert i18n.money(saving, "en") in text
+    assert i18n.number(EV.explanation.margin, "en", 2) in text
+
+
+def test_weight_change_reranks():
+    """Price weight 100: the cheapest compliant bid wins — the same answer as ranking the
+    model's costs with that weight."""
+    at = page("whatif_page").run()
+    at.slider(key="w_price").set_value(100.0).run()
     assert not at.exception
-    errors = frame_with(at, "problem")
-    assert list(errors.columns) == ["file", "field", "problem"]
-    assert errors.iloc[0]["file"].endswith("bids/azur.yaml")
+    expected = rank_bids(EV.tender, EV.figures, EV.criteria, EV.costs.knockouts,
+                         with_weight(EV.tender.spec.evaluation, "price", 100.0))
+    table = next(d.value for d in at.dataframe if "Rank" in d.value.columns)
+    assert table.iloc[0]["Operator"] == EV.tender.bid(expected.winner).operator
+    assert expected.winner != EV.winner  # the change matters on this tender
+
+
+def test_bad_tender_shows_the_error_table():
+    from ui.api import Source
+
+    files = files_of_folder(EXAMPLE_TENDER)
+    files["bids/orbis.yaml"] = b"plans: [\n"
+    files["bids/telvia.yaml"] = files["bids/telvia.yaml"].replace(b"monthly_fee: 14.50", b"monthly_fee: -3")
+    for module in PAGES:
+        at = page(module, source=Source("broken", files)).run()
+        assert not at.exception
+        errors = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+        assert {"broken/bids/orbis.yaml", "broken/bids/telvia.yaml"} <= set(errors["file"])
+
+
+def test_upload_of_yaml_files_and_zip(tmp_path):
+    from scoring.archive import zip_of
+    from ui.tender_page import files_from_upload
+
+    class Up:
+        def __init__(self, name, data):
+            self.name, self._data = name, data
+
+        def getvalue(self):
+            return self._data
+
+    files = files_of_folder(EXAMPLE_TENDER)
+    loose = files_from_upload([Up("tender.yaml", files["tender.yaml"]), Up("orbis.yaml", files["bids/orbis.yaml"]),
+                               Up("evaluations.yaml", files["evaluations.yaml"])])
+    assert set(loose) == {"tender.yaml", "bids/orbis.yaml", "evaluations.yaml"}
+    zipped = files_from_upload([Up("t.zip", zip_of(files, "conseil"))])
+    assert zipped == files
+
+
+def test_saved_scenario_restores_the_same_settings():
+    """Settings → scenario YAML → loaded back: the same control values, the same ranking."""
+    values = {"w_price": 40.0, "w_support_answer": 20.0, "lines": 1.2, "u_data_gb": 1.5, "p_orbis": -10.0,
+              "porting": 6.0}
+    from ui.whatif_page import _defaults
+
+    settings = {**_defaults(EV), **values}
+    scenario = scenario_from_controls(EV, settings)
+    saved = yaml.safe_dump(scenario)
+    restored, extra = controls_from_scenario(EV, yaml.safe_load(saved))
+    assert extra == {}
+    for key, value in settings.items():
+        assert restored[key] == pytest.approx(value), key
+    assert scenario_from_controls(EV, restored) == scenario
+
+
+def test_scenario_loaded_in_the_app_sets_the_sliders():
+    from ui.api import Source
+
+    files = files_of_folder(EXAMPLE_TENDER)
+    at = page("whatif_page", source=Source(EXAMPLE_TENDER.name, files)).run()
+    at.selectbox(key="scenario_pick").set_value("scenarios/quality-first.yaml").run()
+    assert not at.exception
+    assert at.slider(key="w_price").value == 40.0
+    assert at.slider(key="w_technical_memo").value == 25.0
+    at.selectbox(key="scenario_pick").set_value("scenarios/growth-30.yaml").run()
+    assert at.slider(key="lines").value == pytest.approx(1.3)
