@@ -1,0 +1,90 @@
+"""The whole app once in headless Chromium (Debian's `chromium`, driven by Playwright):
+`streamlit run` on 127.0.0.1, every page in both languages, charts drawn, a scenario
+downloaded, screenshots saved to tests/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "tests" / "screenshots"
+PAGES = {"tender": 0, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+playwright = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _wait_for_app(page, charts: int) -> None:
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    if charts:
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                               timeout=60_000)
+
+
+def test_every_page_in_both_languages_and_a_scenario_download(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        for lang in ("en", "fr"):
+            for path, charts in PAGES.items():
+                page.goto(f"{server}/{path}?lang={lang}")
+                _wait_for_app(page, charts)
+                assert page.locator("[data-testid='stException']").count() == 0, f"{path} ({lang}) shows an exception"
+                drawn = page.locator(".js-plotly-plot .main-svg").count()
+                assert drawn >= charts, f"{path} ({lang}): {drawn} charts drawn, {charts} expected"
+                page.screenshot(path=str(SHOTS / f"{lang}-{path}.png"), full_page=True)
+        # A what-if setting travels in the address, and the saved scenario carries it.
+        page.goto(f"{server}/what-if?lang=en&w_price=70")
+        _wait_for_app(page, 1)
+        with page.expect_download() as download:
+            page.get_by_text("Save these settings as a scenario (YAML)").click()
+        target = tmp_path / "whatif.yaml"
+        download.value.save_as(target)
+        scenario = yaml.safe_load(target.read_text())
+        assert scenario["set"]["evaluation"]["price"]["weight"] == 70
+        browser.close()
