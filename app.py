@@ -8,7 +8,7 @@ from ui.common import tr
 
 st.set_page_config(page_title="Fleetbid", page_icon="📶", layout="wide")
 with st.sidebar:
-    st.segmented_control("🌐", ["en", "fr"], key="lang", default="en", bind="query-params",
+    st.segmented_control("Language · Langue", ["en", "fr"], key="lang", default="en", bind="query-params",
                          format_func=lambda code: {"en": "English", "fr": "Français"}[code])
 pages = [
     st.Page(tender_page.render, title=tr("page.tender"), url_path="tender", default=True),
