@@ -8,8 +8,9 @@ from ui.common import tr
 
 st.set_page_config(page_title="Fleetbid", page_icon="📶", layout="wide")
 with st.sidebar:
-    st.segmented_control("Language · Langue", ["en", "fr"], key="lang", default="en", bind="query-params",
-                         format_func=lambda code: {"en": "English", "fr": "Français"}[code])
+    # Options are the labels so the shared address reads ?lang=FR (a bound widget puts its
+    # displayed label in the URL).
+    st.segmented_control("Language · Langue", ["EN", "FR"], key="lang", default="EN", bind="query-params")
 pages = [
     st.Page(tender_page.render, title=tr("page.tender"), url_path="tender", default=True),
     st.Page(compare_page.render, title=tr("page.compare"), url_path="compare"),

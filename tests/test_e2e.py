@@ -19,6 +19,9 @@ from conftest import ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {"tender": 0, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
+TITLES = {"compare": ("Compare", "Comparer"), "costs": ("Costs", "Coûts"),
+          "switching": ("Switching", "Changement d'opérateur"), "what-if": ("What-if", "Simulations"),
+          "summary": ("Decision summary", "Synthèse de décision")}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
@@ -72,14 +75,17 @@ def test_every_page_in_both_languages_and_a_scenario_download(server, tmp_path):
         page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         for lang in ("en", "fr"):
             for path, charts in PAGES.items():
-                page.goto(f"{server}/{path}?lang={lang}")
+                page.goto(f"{server}/{path}?lang={lang.upper()}")
                 _wait_for_app(page, charts)
                 assert page.locator("[data-testid='stException']").count() == 0, f"{path} ({lang}) shows an exception"
+                if path in TITLES:
+                    expected = TITLES[path][0 if lang == "en" else 1]
+                    assert page.locator("h1").first.inner_text().strip() == expected, f"{path} ({lang})"
                 drawn = page.locator(".js-plotly-plot .main-svg").count()
                 assert drawn >= charts, f"{path} ({lang}): {drawn} charts drawn, {charts} expected"
                 page.screenshot(path=str(SHOTS / f"{lang}-{path}.png"), full_page=True)
         # A what-if setting travels in the address, and the saved scenario carries it.
-        page.goto(f"{server}/what-if?lang=en&w_price=70")
+        page.goto(f"{server}/what-if?lang=EN&w_price=70")
         _wait_for_app(page, 1)
         with page.expect_download() as download:
             page.get_by_text("Save these settings as a scenario (YAML)").click()

@@ -11,7 +11,8 @@ from ui.text import PAGE_TEXT
 
 
 def lang() -> str:
-    value = st.session_state.get("lang", "en")
+    """The page language: the sidebar switch holds "EN" or "FR" (tests may set "en"/"fr")."""
+    value = str(st.session_state.get("lang") or "en").lower()
     return value if value in i18n.LANGS else "en"
 
 
@@ -62,3 +63,28 @@ def evaluation_or_stop() -> Evaluation:
 
 def flags_text(flags: list[str]) -> str:
     return ", ".join(tr(f"flag.{f}") for f in flags) if flags else "—"
+
+
+def chart(fig, key: str, where=None) -> None:
+    """Show a figure; a vertical legend, or any legend in a column, moves below the plot,
+    on as many rows as it needs."""
+    legend = fig.layout.legend
+    # In a column (``where`` given) any legend goes below the plot: above it collides with
+    # the title, at the right it squeezes the plot.
+    if fig.layout.showlegend is not False and (legend.orientation == "v" or where is not None):
+        entries = sum(1 for trace in fig.data if trace.showlegend is not False and trace.name)
+        rows = max(1, -(-entries // 2))
+        extra = 22 * rows + 20
+        fig.update_layout(
+            legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "bottom",
+                    "yref": "container", "entrywidth": 0.5, "entrywidthmode": "fraction"},
+            height=(fig.layout.height or 450) + extra,
+            margin={"b": (fig.layout.margin.b or 10) + extra},
+        )
+    (where or st).plotly_chart(fig, key=key, theme=None)
+
+
+def component_name(component: str) -> str:
+    """A usage component's label (its id when the vocabulary is the buyer's own)."""
+    entry = PAGE_TEXT.get(f"usage.{component}")
+    return entry[lang()] if entry else component

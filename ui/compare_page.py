@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import figures
-from ui.common import bid_name, criterion_name, evaluation_or_stop, flags_text, lang, money, number, tr
+from ui.common import bid_name, chart, criterion_name, evaluation_or_stop, flags_text, lang, money, number, tr
 
 BEST_STYLE = "font-weight: 700; color: #006d3c; background-color: #e3f4ea"
 
@@ -74,10 +74,10 @@ def render() -> None:
     st.subheader(tr("compare.table"))
     st.dataframe(styled, width="stretch")
     left, right = st.columns(2)
-    left.plotly_chart(figures.ranking_chart(ev, lang()), key="ranking_chart")
-    right.plotly_chart(figures.breakdown_chart(ev, lang()), key="breakdown_chart")
+    chart(figures.ranking_chart(ev, lang()), "ranking_chart", left)
+    chart(figures.breakdown_chart(ev, lang()), "breakdown_chart", right)
     left, right = st.columns(2)
-    left.plotly_chart(figures.radar_chart(ev, lang()), key="radar_chart")
+    chart(figures.radar_chart(ev, lang()), "radar_chart", left)
     with right:
         why_panel(ev)
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from scoring.cost import COMPONENTS
 from ui import figures, i18n
-from ui.common import bid_name, evaluation_or_stop, lang, money, tr
+from ui.common import bid_name, chart, evaluation_or_stop, lang, money, tr
 
 
 def component_table(ev) -> pd.DataFrame:
@@ -34,16 +34,16 @@ def render() -> None:
     st.caption(tr("costs.reconciles"))
     left, right = st.columns(2)
     left.subheader(tr("costs.annual"))
-    left.plotly_chart(figures.annual_chart(ev, lang()), key="annual_chart")
+    chart(figures.annual_chart(ev, lang()), "annual_chart", left)
     right.subheader(tr("costs.monthly"))
-    right.plotly_chart(figures.monthly_chart(ev, lang()), key="monthly_chart")
+    chart(figures.monthly_chart(ev, lang()), "monthly_chart", right)
     st.subheader(tr("costs.by_component"))
     st.dataframe(component_table(ev), width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader(tr("costs.by_entity"))
-        st.plotly_chart(figures.entity_chart(ev, lang()), key="entity_chart")
+        chart(figures.entity_chart(ev, lang()), "entity_chart")
         st.dataframe(entity_table(ev), width="stretch")
     with right:
         st.subheader(tr("costs.by_profile"))
-        st.plotly_chart(figures.profile_chart(ev, lang()), key="profile_chart")
+        chart(figures.profile_chart(ev, lang()), "profile_chart")

@@ -170,13 +170,14 @@ def _layout(fig: go.Figure, lang: str, title: str, *, subtitle: str | None = Non
                         "font": {"size": 17, "color": INK}}
     if subtitle:
         title_dict["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": MUTED}}
-    legend_dict: dict = {"font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)", "title": {"text": ""}}
+    legend_dict: dict = {"font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)", "title": {"text": ""},
+                         "traceorder": "normal"}
     top = 96 if subtitle else 78
     if legend == "top":
         legend_dict.update(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom")
         top += 30
     elif legend == "right":
-        legend_dict.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top", traceorder="normal")
+        legend_dict.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top")
     fig.update_layout(
         template="plotly_white",
         separators=plotly_separators(lang),
@@ -226,8 +227,8 @@ def ranking_chart(ev: Evaluation, lang: str) -> go.Figure:
     ranked = sorted((b for b in ev.costs.bids if r.rank.get(b)), key=lambda b: r.rank[b])  # type: ignore[arg-type, return-value]
     out = [_name(ev, b) for b in ev.costs.bids if not r.compliant.get(b)]
     subtitle = t("label.knocked_out_list", lang, names=", ".join(out)) if out else None
-    weighted = ev.tender.spec.evaluation.method == "weighted_sum" and any(
-        r.price_score.get(b) is not None for b in ranked)
+    # Under TOPSIS there are no additive points: the ranking leaves price_score None.
+    weighted = any(r.price_score.get(b) is not None for b in ranked)
     title = t("title.ranking" if weighted else "title.ranking_topsis", lang)
     if not ranked:
         return _message(lang, title, subtitle or t("label.no_data", lang))
@@ -322,11 +323,10 @@ def radar_chart(ev: Evaluation, lang: str) -> go.Figure:
                    # The radial axis between the first two spokes, clear of the criterion labels.
                    "radialaxis": {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{v}{suffix}" for v in ticks],
                                   "gridcolor": GRID, "tickfont": {"size": 10, "color": MUTED}, "angle": angle,
-                                  "tickangle": angle, "title": {"text": t("axis.score", lang),
-                                                                "font": {"size": 11, "color": MUTED}}},
+                                  "tickangle": angle},
                    "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": GRID,
                                    "tickfont": {"size": 11}}},
-            margin={"l": 40, "r": 10, "t": 70, "b": 30})
+            margin={"l": 40, "r": 10, "t": 95, "b": 30})
     return fig
 
 
@@ -386,33 +386,42 @@ def entity_chart(ev: Evaluation, lang: str) -> go.Figure:
     names = _entity_names(ev)
     entities = ev.costs.fleet.entities
     by_entity = ev.costs.by_entity()
-    ids, labels, parents, values, node_colors, notes = [], [], [], [], [], []
+    ids, labels, parents, values, node_colors, notes, texts, hover_names = [], [], [], [], [], [], [], []
     tints = [0.25 + 0.45 * i / max(1, len(entities) - 1) for i in range(len(entities))]
     for b in costed:
         row = by_entity[ev.costs.index(b)]
         shown = np.clip(row, 0, None)
+        total = float(shown.sum())
         ids.append(b)
-        labels.append(_label(ev, b, lang))
+        labels.append(_wrap(_name(ev, b), 14))
+        hover_names.append(_label(ev, b, lang))
         parents.append("")
-        values.append(float(shown.sum()))
+        values.append(total)
         node_colors.append(colors[b])
-        clipped = bool((row < 0).any())
-        notes.append(f"<br><i>{t('label.clipped', lang, amount=money(float(row[row < 0].sum()), lang, cur))}</i>"
-                     if clipped else "")
+        # The bid level shows its amount (a share of the sum of several bids means nothing).
+        texts.append(money(total, lang, cur))
+        negative = float(row[row < 0].sum())
+        notes.append(f"<br><i>{t('label.clipped', lang, amount=money(negative, lang, cur))}</i>" if negative < 0
+                     else "")
         for e, entity in enumerate(entities):
             ids.append(f"{b}/{entity}")
-            labels.append(names.get(entity, entity))
+            labels.append(_wrap(names.get(entity, entity), 18))
+            hover_names.append(f"{names.get(entity, entity)} · {_name(ev, b)}")
             parents.append(b)
             values.append(float(shown[e]))
             node_colors.append(_tint(colors[b], tints[e]))
+            texts.append(percent(shown[e] / total, lang) if total > 0 else "")
             notes.append(f"<br><i>{t('label.clipped', lang, amount=money(float(row[e]), lang, cur))}</i>"
                          if row[e] < 0 else "")
     fig = go.Figure(go.Sunburst(
-        ids=ids, labels=[_wrap(x, 20) for x in labels], parents=parents, values=values, branchvalues="total",
-        marker={"colors": node_colors, "line": {"color": "white", "width": 1.5}}, customdata=notes,
-        textinfo="label+percent parent", insidetextorientation="radial", sort=False,
-        hovertemplate=f"<b>%{{label}}</b><br>{_money_fmt('value', lang, cur)} (%{{percentParent:.0%}})"
-                      "%{customdata}<extra></extra>"))
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        marker={"colors": node_colors, "line": {"color": "white", "width": 1.5}},
+        customdata=[[note, text, "" if parent == "" else f" · {text}", hover]
+                    for note, text, parent, hover in zip(notes, texts, parents, hover_names)],
+        texttemplate="%{label}<br>%{customdata[1]}",
+        insidetextorientation="horizontal", sort=False, textfont={"size": 11},
+        hovertemplate=f"<b>%{{customdata[3]}}</b><br>{_money_fmt('value', lang, cur)}%{{customdata[2]}}"
+                      "%{customdata[0]}<extra></extra>"))
     _layout(fig, lang, title, subtitle=_not_costed_note(ev, lang), legend=None, height=480,
             uniformtext={"minsize": 10, "mode": "hide"}, margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
@@ -526,12 +535,16 @@ def waterfall_chart(challenger, lang: str, ev: Evaluation | None = None) -> go.F
         increasing={"marker": {"color": INCREASE_COLOR}}, decreasing={"marker": {"color": DECREASE_COLOR}},
         totals={"marker": {"color": TOTAL_COLOR}}, connector={"line": {"color": "#9E9E9E", "width": 1, "dash": "dot"}},
         hovertemplate=f"<b>%{{x}}</b><br>{_money_fmt('y', lang, cur)}<extra></extra>", showlegend=False))
-    top = max(np.cumsum([v if m == "relative" else 0 for v, m in zip(values, measures)]).max(), buyer, buyer + terms, 0)
-    bottom = min(0.0, buyer + terms, terms)
+    levels, level = [0.0], 0.0
+    for v, m in zip(values, measures):
+        level = v if m == "total" else level + v
+        levels.append(level)
+    top, bottom = max(levels), min(levels)
     _layout(fig, lang, title, legend=None,
             xaxis=_axis(t("axis.switching_part", lang), gridcolor="rgba(0,0,0,0)"),
             yaxis=_axis(t("axis.switching", lang, currency=cur), tickformat=",.0f",
-                        range=[bottom * 1.15, max(float(top), 1.0) * 1.15]))
+                        range=[bottom - 0.12 * (top - bottom) if bottom < 0 else 0.0,
+                               top + 0.12 * (top - bottom) if top > bottom else 1.0]))
     return fig
 
 
@@ -549,7 +562,7 @@ def porting_risk_chart(sos, ev: Evaluation, lang: str) -> go.Figure:
     values = []
     for ch in sos.challengers:
         name = _label(ev, ch.id, lang)
-        x = [100.0 * p["rate"] for p in ch.porting_risk]
+        x = [round(100.0 * p["rate"], 9) for p in ch.porting_risk]
         y = [p["tco"] for p in ch.porting_risk]
         values += y
         fig.add_scatter(name=name, x=x, y=y, mode="lines", line={"color": colors.get(ch.id, MUTED), "width": 2.5},
@@ -560,7 +573,8 @@ def porting_risk_chart(sos, ev: Evaluation, lang: str) -> go.Figure:
     values.append(stay_tco)
     inc_color = colors.get(sos.incumbent, INK)
     stay_name = t("label.stay", lang, name=_name(ev, sos.incumbent))
-    fig.add_scatter(name=stay_name, x=[0, 20], y=[stay_tco, stay_tco], mode="lines",
+    legend_name = t("label.stay_tco", lang, name=_name(ev, sos.incumbent), amount=money(stay_tco, lang, cur))
+    fig.add_scatter(name=legend_name, x=[0, 20], y=[stay_tco, stay_tco], mode="lines",
                     line={"color": inc_color, "width": 2.5, "dash": "dash"},
                     hovertemplate=f"<b>{stay_name}</b><br>{_money_fmt('y', lang, cur)}<extra></extra>")
     s = ev.tender.spec.switching
@@ -652,7 +666,7 @@ def tornado_chart(sens, lang: str, ev: Evaluation | None = None) -> go.Figure:
                       line={"width": 0}, layer="below")
     fig.add_shape(type="line", x0=0, x1=0, y0=0, y1=1, yref="paper", line={"color": INCREASE_COLOR, "width": 1.2,
                                                                            "dash": "dot"})
-    fig.add_annotation(x=0, y=0, yref="paper", yanchor="bottom", xanchor="right", xshift=-4, showarrow=False,
+    fig.add_annotation(x=0, y=1.0, yref="paper", yanchor="bottom", xanchor="right", xshift=-4, showarrow=False,
                        text=t("label.winner_changes", lang), font={"size": 11, "color": INCREASE_COLOR})
     if base is not None:
         fig.add_shape(type="line", x0=base, x1=base, y0=0, y1=1, yref="paper", line={"color": INK, "width": 1.5})
@@ -703,11 +717,11 @@ def weight_stability_chart(sens, ev: Evaluation, lang: str) -> go.Figure:
         else:
             below = _name(ev, w["below"]) if w["below"] else t("label.nobody", lang)
             above = _name(ev, w["above"]) if w["above"] else t("label.nobody", lang)
-            text = t("label.below_above", lang, below=below, above=above)
+            text = f'{t("label.below", lang, name=below)}<br>{t("label.above", lang, name=above)}'
         fig.add_annotation(x=1.0, xref="paper", y=label, xanchor="left", xshift=10, showarrow=False, align="left",
                            text=text, font={"size": 11, "color": MUTED})
     _layout(fig, lang, title, legend="top", bargap=0.45, height=max(HEIGHT, 130 + 44 * len(rows)),
-            margin={"l": 10, "r": 250, "t": 108, "b": 10},
+            margin={"l": 10, "r": 190, "t": 108, "b": 10},
             xaxis=_axis(t("axis.weight", lang), range=[0, 100], ticksuffix=suffix, dtick=10),
             yaxis=_axis(t("axis.criterion_weight", lang), autorange="reversed", gridcolor="rgba(0,0,0,0)",
                         tickfont={"size": 12}))

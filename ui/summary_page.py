@@ -7,7 +7,7 @@ import streamlit as st
 
 from scoring.switching import initial_lines
 from ui import api, figures
-from ui.common import bid_name, criterion_name, evaluation_or_stop, lang, money, number, percent, tr
+from ui.common import bid_name, chart, criterion_name, evaluation_or_stop, lang, money, number, percent, tr
 
 
 def risks(ev, sos, sens) -> list[str]:
@@ -41,8 +41,11 @@ def risks(ev, sos, sens) -> list[str]:
                       w=number(price["stated"], 0)))
     if sens.tornado:
         top = sens.tornado[0]
+        driver = top["driver"]
+        if driver.startswith("prices: "):
+            driver = f"{bid_name(ev, driver[8:])} ({'prices' if lang() == 'en' else 'prix'})"
         fmt = lambda m: "—" if m is None else number(m)  # noqa: E731
-        out.append(tr("risk.driver", driver=top["driver"], lo=fmt(top["low"]["margin"]), hi=fmt(top["high"]["margin"])))
+        out.append(tr("risk.driver", driver=driver, lo=fmt(top["low"]["margin"]), hi=fmt(top["high"]["margin"])))
     for b in ev.costs.bids:
         for cid, res in ev.criteria.results[b].items():
             if res.discrepancy and res.moderation is None:
@@ -72,7 +75,7 @@ def render() -> None:
     st.subheader(tr("summary.risks"))
     st.markdown("\n".join(f"- {r}" for r in risks(ev, sos, sens)) or tr("risk.none"))
     cols = st.columns(3)
-    cols[0].plotly_chart(figures.ranking_chart(ev, lang()), key="summary_ranking")
-    cols[1].plotly_chart(figures.breakdown_chart(ev, lang()), key="summary_breakdown")
+    chart(figures.ranking_chart(ev, lang()), "summary_ranking", cols[0])
+    chart(figures.breakdown_chart(ev, lang()), "summary_breakdown", cols[1])
     if sos.challengers:
-        cols[2].plotly_chart(figures.cumulative_chart(sos, ev, lang()), key="summary_cumulative")
+        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", cols[2])

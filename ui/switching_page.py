@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import api, figures
-from ui.common import bid_name, evaluation_or_stop, lang, money, tr
+from ui.common import bid_name, chart, evaluation_or_stop, lang, money, tr
 
 
 def render() -> None:
@@ -22,7 +22,7 @@ def render() -> None:
             st.markdown("- " + tr("switch.break_even", bid=bid_name(ev, c.id), month=c.break_even_month, saving=saving))
         else:
             st.markdown("- " + tr("switch.never", bid=bid_name(ev, c.id), saving=saving))
-    st.plotly_chart(figures.cumulative_chart(sos, ev, lang()), key="cumulative_chart")
+    chart(figures.cumulative_chart(sos, ev, lang()), "cumulative_chart")
     left, right = st.columns(2)
     with left:
         st.subheader(tr("switch.waterfall"))
@@ -30,7 +30,7 @@ def render() -> None:
         chosen = st.selectbox(tr("switch.challenger"), ids, format_func=lambda b: bid_name(ev, b), key="waterfall_bid",
                               index=ids.index(ev.winner) if ev.winner in ids else 0)
         challenger = next(c for c in sos.challengers if c.id == chosen)
-        st.plotly_chart(figures.waterfall_chart(challenger, lang()), key="waterfall_chart")
+        chart(figures.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart")
     with right:
         st.subheader(tr("switch.risk"))
-        st.plotly_chart(figures.porting_risk_chart(sos, ev, lang()), key="porting_chart")
+        chart(figures.porting_risk_chart(sos, ev, lang()), "porting_chart")

@@ -18,7 +18,7 @@ from scoring import TenderError
 from scoring.archive import yaml_bytes
 from scoring.yamlio import parse_yaml_mapping
 from ui import api, figures
-from ui.common import bid_name, criterion_name, evaluation_or_stop, lang, money, number, show_errors, tr
+from ui.common import bid_name, chart, component_name, criterion_name, evaluation_or_stop, lang, money, number, show_errors, tr
 
 PREFIXES = ("w_", "u_", "p_")
 SINGLE = ("lines", "porting")
@@ -159,7 +159,7 @@ def _controls(ev) -> dict[str, float]:
         values[f"w_{c.id}"] = st.slider(c.name or c.id, 0.0, 100.0, step=1.0, key=f"w_{c.id}", bind="query-params")
     st.markdown(f"**{tr('whatif.usage')}**")
     for c in _components(ev):
-        values[f"u_{c}"] = st.slider(c, 0.0, 3.0, step=0.05, key=f"u_{c}", bind="query-params", format="×%.2f")
+        values[f"u_{c}"] = st.slider(component_name(c), 0.0, 3.0, step=0.05, key=f"u_{c}", bind="query-params", format="×%.2f")
     values["lines"] = st.slider(tr("whatif.lines"), 0.5, 2.0, step=0.05, key="lines", bind="query-params", format="×%.2f")
     st.markdown(f"**{tr('whatif.prices')}**")
     for b in ev.costs.bids:
@@ -209,23 +209,23 @@ def render() -> None:
         st.caption(tr("whatif.url"))
         st.subheader(tr("whatif.ranking"))
         st.dataframe(ranking_table(ev), hide_index=True, width="stretch")
-        st.caption(tr("whatif.effective") + ": " + ", ".join(f"{criterion_name(ev, k)} {number(w, 1)}"
+        st.caption(tr("whatif.effective") + ", ".join(f"{criterion_name(ev, k)} {number(w, 1)}"
                                                               for k, w in _effective(ev, scenario)))
-        st.plotly_chart(figures.ranking_chart(ev, lang()), key="whatif_ranking")
+        chart(figures.ranking_chart(ev, lang()), "whatif_ranking")
         key = json.dumps(scenario, sort_keys=True)
         with st.expander(tr("whatif.sensitivity")):
             if st.toggle(tr("whatif.run_mc"), key="run_sensitivity"):
                 sens = api.sensitivity_of(ev, key)
-                st.plotly_chart(figures.tornado_chart(sens, lang()), key="tornado_chart")
-                st.plotly_chart(figures.weight_stability_chart(sens, ev, lang()), key="weights_chart")
+                chart(figures.tornado_chart(sens, lang(), ev=ev), "tornado_chart")
+                chart(figures.weight_stability_chart(sens, ev, lang()), "weights_chart")
         with st.expander(tr("whatif.montecarlo")):
             if ev.tender.spec.uncertainty is None:
                 st.caption(tr("whatif.no_uncertainty"))
             draws = st.select_slider(tr("whatif.draws"), [1000, 2000, 5000, 10000, 20000], value=5000, key="mc_draws")
             if st.toggle(tr("whatif.run_mc"), key="run_mc"):
                 mc = api.monte_carlo_of(ev, key, draws, 1)
-                st.plotly_chart(figures.mc_rank_chart(mc, ev, lang()), key="mc_rank_chart")
-                st.plotly_chart(figures.mc_tco_chart(mc, ev, lang()), key="mc_tco_chart")
+                chart(figures.mc_rank_chart(mc, ev, lang()), "mc_rank_chart")
+                chart(figures.mc_tco_chart(mc, ev, lang()), "mc_tco_chart")
 
 
 def _effective(ev, scenario) -> list[tuple[str, float]]:
