@@ -129,12 +129,8 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
             continue
         result = cost_draws(tender, costs.fleet, bid, costs.plan_assignment[bid.id], draws)  # type: ignore[arg-type]
         tco[:, b] = result.monthly.sum(axis=1)
-        service = ev.figures[bid.id].service_cost
-        basis[:, b] = {"tco": lambda: tco[:, b], "bid": lambda: tco[:, b] - result.switching,
-                       "npv": lambda: result.monthly @ factors,  # type: ignore[operator]
-                       # The hidden service cost is per line: it moves with the line count.
-                       "tco_service": lambda: tco[:, b] + (np.nan if service is None else service) * draws.lines,
-                       }[spec.price.basis]()
+        basis[:, b] = _basis(spec.price.basis, tco[:, b], result, factors, ev.figures[bid.id].service_cost,
+                             draws.lines)
         usable[:, b] = result.usable
         ok[:, b] = result.usable & ev.ranking.compliant[bid.id]
     # Criterion scores do not move with these drivers; only weights may.
@@ -174,6 +170,18 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
             "expected_regret": float(regret.mean()) if len(regret) else None,
         })
     return MonteCarlo(n, seed, bids, {i: tco[:, b] for b, i in enumerate(ids) if costs.costed(i)})
+
+
+def _basis(basis: str, tco: np.ndarray, result, factors, service: float | None, lines: np.ndarray) -> np.ndarray:
+    """The price basis per draw for one bid."""
+    if basis == "bid":
+        return tco - result.switching
+    if basis == "npv":
+        return result.monthly @ factors
+    if basis == "tco_service":
+        # The hidden service cost is per line: it moves with the line count.
+        return tco + (np.nan if service is None else service) * lines
+    return tco
 
 
 def _topsis_draws(ev: Evaluation, basis: np.ndarray, ok: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -14,11 +14,11 @@ from typing import Any
 
 from .cost import COMPONENTS, CostTable, compute_costs
 from .criteria import CriteriaTable, score_criteria
-from .service import service_costs
 from .explain import Explanation, explain
 from .model import Evaluation as EvaluationSpec
 from .model import Tender
 from .rank import BidCostFigures, Ranking, rank_bids
+from .service import service_costs
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from scenarios.sensitivity import with_weight
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
 from scoring.archive import files_of_folder
 from scoring.rank import rank_bids
 from ui import i18n
 from ui.whatif_page import controls_from_scenario, scenario_from_controls
+
+from conftest import ROOT
 
 PAGES = ["tender_page", "compare_page", "costs_page", "switching_page", "whatif_page", "summary_page"]
 EV = evaluate(load_tender(EXAMPLE_TENDER))

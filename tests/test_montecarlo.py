@@ -27,7 +27,6 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import DATA, ROOT
 from scipy import stats
 
 import scenarios.montecarlo as mc_module
@@ -36,6 +35,8 @@ from scenarios.overlay import apply, scenario_from_dict
 from scoring import evaluate, load_tender
 from scoring.cost import Draws, cost_draws, unit_draws, volume_discount
 from scoring.model import Switching, Uncertainty
+
+from conftest import DATA, ROOT
 
 EXAMPLE = ROOT / "tenders" / "conseil-2027"
 C1 = DATA / "c1-sample"

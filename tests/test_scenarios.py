@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, ROOT
 
 from scenarios.overlay import apply, load_scenario, scenario_from_dict, tender_scenarios
 from scoring.errors import TenderError
 from scoring.evaluate import evaluate
 from scoring.load import build_tender, load_tender, read_folder
 from scoring.model import UsageDistribution
+
+from conftest import DATA, ROOT
 
 C1 = DATA / "c1-sample"
 EXAMPLE = ROOT / "tenders" / "conseil-2027"

@@ -10,12 +10,13 @@ import shutil
 import numpy as np
 import pytest
 import yaml
-from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import evaluate, load_tender
 from scoring.rank import BidCostFigures, rank_bids, topsis_totals
+
+from conftest import DATA
 
 
 def test_topsis_tzeng_huang_2011():

@@ -10,7 +10,6 @@ import sys
 import numpy as np
 import pytest
 import yaml
-from conftest import DATA, ROOT
 
 from scenarios.overlay import apply, scenario_from_dict
 from scenarios.sensitivity import tornado, weight_stability, with_weight
@@ -18,6 +17,8 @@ from scenarios.switch import RISK_RATES, break_even_month, stay_or_switch
 from scoring.evaluate import evaluate
 from scoring.load import load_tender
 from scoring.rank import rank_bids
+
+from conftest import DATA, ROOT
 
 C1 = DATA / "c1-sample"
 

@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, ROOT
 
 from scoring.errors import TenderError
 from scoring.evaluate import evaluate
 from scoring.load import load_tender
+
+from conftest import DATA, ROOT
 
 SAMPLE = DATA / "c1-sample"
 

@@ -18,7 +18,18 @@ from scoring import TenderError
 from scoring.archive import yaml_bytes
 from scoring.yamlio import parse_yaml_mapping
 from ui import api, figures
-from ui.common import bid_name, chart, component_name, criterion_name, evaluation_or_stop, lang, money, number, show_errors, tr
+from ui.common import (
+    bid_name,
+    chart,
+    component_name,
+    criterion_name,
+    evaluation_or_stop,
+    lang,
+    money,
+    number,
+    show_errors,
+    tr,
+)
 
 PREFIXES = ("w_", "u_", "p_")
 SINGLE = ("lines", "porting")
