@@ -25,12 +25,10 @@ def render() -> None:
     chart(figures.cumulative_chart(sos, ev, lang()), "cumulative_chart")
     left, right = st.columns(2)
     with left:
-        st.subheader(tr("switch.waterfall"))
         ids = [c.id for c in sos.challengers]
         chosen = st.selectbox(tr("switch.challenger"), ids, format_func=lambda b: bid_name(ev, b), key="waterfall_bid",
                               index=ids.index(ev.winner) if ev.winner in ids else 0)
         challenger = next(c for c in sos.challengers if c.id == chosen)
-        chart(figures.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart")
+        chart(figures.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart", left)
     with right:
-        st.subheader(tr("switch.risk"))
-        chart(figures.porting_risk_chart(sos, ev, lang()), "porting_chart")
+        chart(figures.porting_risk_chart(sos, ev, lang()), "porting_chart", right)
