@@ -132,7 +132,7 @@ def test_upload_of_yaml_files_and_zip(tmp_path):
 def test_saved_scenario_restores_the_same_settings():
     """Settings → scenario YAML → loaded back: the same control values, the same ranking."""
     values = {"w_price": 40.0, "w_support_answer": 20.0, "lines": 1.2, "u_data_gb": 1.5, "p_orbis": -10.0,
-              "porting": 6.0}
+              "porting": 6.0, "growth": 5.0}
     from ui.whatif_page import _defaults
 
     settings = {**_defaults(EV), **values}

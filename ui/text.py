@@ -91,6 +91,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
                              "fr": "Les critères se partagent le reste dans ces proportions :"},
     "whatif.usage": {"en": "Usage multipliers", "fr": "Multiplicateurs de consommation"},
     "whatif.lines": {"en": "Lines (company growth)", "fr": "Lignes (croissance de l'entreprise)"},
+    "whatif.growth": {"en": "Line growth per year (added to each profile's)",
+                      "fr": "Croissance annuelle des lignes (ajoutée à celle de chaque profil)"},
     "whatif.prices": {"en": "Price change per bid (recurring prices)", "fr": "Évolution des prix par offre (prix récurrents)"},
     "whatif.porting": {"en": "Porting failure rate", "fr": "Taux d'échec de portabilité"},
     "whatif.reset": {"en": "Reset", "fr": "Réinitialiser"},

@@ -32,7 +32,7 @@ from ui.common import (
 )
 
 PREFIXES = ("w_", "u_", "p_")
-SINGLE = ("lines", "porting")
+SINGLE = ("lines", "growth", "porting")
 
 
 def _defaults(ev) -> dict[str, float]:
@@ -41,6 +41,7 @@ def _defaults(ev) -> dict[str, float]:
     out.update({f"w_{c.id}": float(c.weight) for c in spec.evaluation.criteria})
     out.update({f"u_{c}": 1.0 for c in _components(ev)})
     out["lines"] = 1.0
+    out["growth"] = 0.0  # percentage points added to every profile's yearly line growth
     out.update({f"p_{b}": 0.0 for b in ev.costs.bids})
     if spec.switching is not None:
         out["porting"] = round(spec.switching.porting_failure_rate * 100, 1)
@@ -81,6 +82,9 @@ def scenario_from_controls(ev, values: dict[str, float], extra: dict | None = No
         scenario["scale"]["usage"] = usage
     if abs(values["lines"] - 1.0) > 1e-9:
         scenario["scale"]["lines"] = values["lines"]
+    if abs(values["growth"]) > 1e-9:
+        scenario["set"]["profiles"] = [{"id": p.id, "line_growth": p.line_growth + values["growth"] / 100.0}
+                                       for p in spec.profiles]
     prices = {b: 1.0 + values[f"p_{b}"] / 100.0 for b in ev.costs.bids if abs(values[f"p_{b}"]) > 1e-9}
     if prices:
         scenario["scale"]["prices"] = prices
@@ -107,6 +111,13 @@ def controls_from_scenario(ev, scenario: dict) -> tuple[dict[str, float], dict]:
         if f"p_{b}" in values:
             values[f"p_{b}"] = round((float(f) - 1.0) * 100, 2)
     settings = rest.get("set") or {}
+    profiles = settings.get("profiles")
+    if isinstance(profiles, list) and profiles and all(set(p) == {"id", "line_growth"} for p in profiles):
+        base = {p.id: p.line_growth for p in ev.tender.spec.profiles}
+        added = {round(p["line_growth"] - base.get(p["id"], 0.0), 9) for p in profiles}
+        if len(added) == 1 and {p["id"] for p in profiles} == set(base):
+            values["growth"] = round(added.pop() * 100, 6)
+            settings.pop("profiles")
     evaluation = settings.pop("evaluation", None) or {}
     if "price" in evaluation and "weight" in (evaluation.get("price") or {}):
         values["w_price"] = float(evaluation["price"].pop("weight"))
@@ -172,6 +183,8 @@ def _controls(ev) -> dict[str, float]:
     for c in _components(ev):
         values[f"u_{c}"] = st.slider(component_name(c), 0.0, 3.0, step=0.05, key=f"u_{c}", bind="query-params", format="×%.2f")
     values["lines"] = st.slider(tr("whatif.lines"), 0.5, 2.0, step=0.05, key="lines", bind="query-params", format="×%.2f")
+    values["growth"] = st.slider(tr("whatif.growth"), -10.0, 30.0, step=0.5, key="growth", bind="query-params",
+                                 format="%+.1f pts")
     st.markdown(f"**{tr('whatif.prices')}**")
     for b in ev.costs.bids:
         values[f"p_{b}"] = st.slider(bid_name(ev, b), -50.0, 50.0, step=1.0, key=f"p_{b}", bind="query-params",
