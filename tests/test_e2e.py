@@ -18,7 +18,7 @@ from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"tender": 0, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
+PAGES = {"": 0, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
 TITLES = {"compare": ("Compare", "Comparer"), "costs": ("Costs", "Coûts"),
           "switching": ("Switching", "Changement d'opérateur"), "what-if": ("What-if", "Simulations"),
           "summary": ("Decision summary", "Synthèse de décision")}
@@ -78,12 +78,13 @@ def test_every_page_in_both_languages_and_a_scenario_download(server, tmp_path):
                 page.goto(f"{server}/{path}?lang={lang.upper()}")
                 _wait_for_app(page, charts)
                 assert page.locator("[data-testid='stException']").count() == 0, f"{path} ({lang}) shows an exception"
+                assert page.get_by_text("Page not found").count() == 0, f"/{path} is not a page"
                 if path in TITLES:
                     expected = TITLES[path][0 if lang == "en" else 1]
                     assert page.locator("h1").first.inner_text().strip() == expected, f"{path} ({lang})"
                 drawn = page.locator(".js-plotly-plot .main-svg").count()
                 assert drawn >= charts, f"{path} ({lang}): {drawn} charts drawn, {charts} expected"
-                page.screenshot(path=str(SHOTS / f"{lang}-{path}.png"), full_page=True)
+                page.screenshot(path=str(SHOTS / f"{lang}-{path or 'tender'}.png"), full_page=True)
         # A what-if setting travels in the address, and the saved scenario carries it.
         page.goto(f"{server}/what-if?lang=EN&w_price=70")
         _wait_for_app(page, 1)

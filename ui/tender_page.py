@@ -77,28 +77,32 @@ def usage_table(ev) -> pd.DataFrame:
 
 def render() -> None:
     src = api.source()
-    st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "zip"], accept_multiple_files=True,
-                     key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
+    ev = api.evaluation()
+    if not isinstance(ev, pd.DataFrame):
+        spec = ev.tender.spec
+        st.title(ev.tender.name)
+        incumbent = ev.tender.bid(spec.incumbent).operator if spec.incumbent in ev.costs.bids else (spec.incumbent or "—")
+        st.caption(tr("tender.caption", buyer=spec.buyer or "", term=spec.term_months, incumbent=incumbent,
+                      currency=spec.currency))
+        cols = st.columns(4)
+        cols[0].metric(tr("tender.lines"), number(ev.costs.fleet.lines0.sum(), 0))
+        cols[1].metric(tr("tender.entities"), len(spec.entities))
+        cols[2].metric(tr("tender.bids"), len(ev.tender.bids))
+        cols[3].metric(tr("tender.term"), tr("tender.months", n=spec.term_months))
+    else:
+        st.title(tr("page.tender"))
+    with st.expander(tr("tender.in_use", name=src.name), expanded=isinstance(ev, pd.DataFrame)):
+        st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "zip"], accept_multiple_files=True,
+                         key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
+        if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
+            api.use_source(None)
+            st.rerun()
+        files = {**src.files, **_whatif_file()}
+        st.download_button(tr("tender.download"), zip_of(files, src.name), file_name=f"{src.name}.zip",
+                           mime="application/zip", key="download_zip")
     if st.session_state.get("upload_errors") is not None:
         show_errors(st.session_state["upload_errors"])
-    if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
-        api.use_source(None)
-        st.rerun()
-    st.caption(tr("tender.in_use", name=src.name))
-    files = {**src.files, **_whatif_file()}
-    st.download_button(tr("tender.download"), zip_of(files, src.name), file_name=f"{src.name}.zip",
-                       mime="application/zip", key="download_zip")
     ev = evaluation_or_stop()
-    spec = ev.tender.spec
-    st.title(ev.tender.name)
-    incumbent = ev.tender.bid(spec.incumbent).operator if spec.incumbent in ev.costs.bids else (spec.incumbent or "—")
-    st.caption(tr("tender.caption", buyer=spec.buyer or "", term=spec.term_months, incumbent=incumbent,
-                  currency=spec.currency))
-    cols = st.columns(4)
-    cols[0].metric(tr("tender.lines"), number(ev.costs.fleet.lines0.sum(), 0))
-    cols[1].metric(tr("tender.entities"), len(spec.entities))
-    cols[2].metric(tr("tender.bids"), len(ev.tender.bids))
-    cols[3].metric(tr("tender.term"), tr("tender.months", n=spec.term_months))
     st.subheader(tr("tender.fleet"))
     st.dataframe(fleet_table(ev), width="stretch")
     st.subheader(tr("tender.usage"))
