@@ -30,24 +30,26 @@ def expected_excess(mean, cv, dist, allowance) -> np.ndarray:
     mean, cv, dist, allowance = np.broadcast_arrays(
         np.asarray(mean, float), np.asarray(cv, float), np.asarray(dist), np.asarray(allowance, float)
     )
-    out = np.maximum(0.0, mean - allowance)  # cv = 0, allowance 0, allowance inf
+    out = np.array(np.maximum(0.0, mean - allowance), ndmin=1)  # cv = 0, allowance 0, allowance inf
+    shape = mean.shape
+    mean, cv, dist, allowance = (np.atleast_1d(x) for x in (mean, cv, dist, allowance))
     spread = (cv > 0) & (mean > 0) & (allowance > 0) & np.isfinite(allowance)
-    if not spread.any():
-        return out
-    # Safe values where a branch does not apply, so no warning and no NaN leaks.
-    m = np.where(spread, mean, 1.0)
-    a = np.where(spread, allowance, 1.0)
-    c = np.where(spread, cv, 1.0)
-    s2 = np.log1p(c * c)
-    s = np.sqrt(s2)
-    d1 = (np.log(m / a) + s2 / 2) / s
-    lognormal = m * ndtr(d1) - a * ndtr(d1 - s)
-    k = 1.0 / (c * c)
-    x = a / (m * c * c)
-    gamma = m * gammaincc(k + 1.0, x) - a * gammaincc(k, x)
-    out = np.where(spread & (dist == LOGNORMAL), lognormal, out)
-    out = np.where(spread & (dist == GAMMA), gamma, out)
-    return np.maximum(out, 0.0)
+    # Each closed form only on its own cells (the arrays can be draws × years × profiles × components).
+    for code in (LOGNORMAL, GAMMA):
+        cells = spread & (dist == code)
+        if not cells.any():
+            continue
+        m, a, c = mean[cells], allowance[cells], cv[cells]
+        if code == LOGNORMAL:
+            s2 = np.log1p(c * c)
+            s = np.sqrt(s2)
+            d1 = (np.log(m / a) + s2 / 2) / s
+            out[cells] = m * ndtr(d1) - a * ndtr(d1 - s)
+        else:
+            k = 1.0 / (c * c)
+            x = a / (m * c * c)
+            out[cells] = m * gammaincc(k + 1.0, x) - a * gammaincc(k, x)
+    return np.maximum(out, 0.0).reshape(shape)
 
 
 def sample(mean: float, cv: float, dist: str, size: int, rng: np.random.Generator) -> np.ndarray:
