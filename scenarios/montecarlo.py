@@ -49,7 +49,7 @@ def _inverse(law: Multiplier, u: np.ndarray) -> np.ndarray:
 def draw_multipliers(ev: Evaluation, uncertainty: Uncertainty | None, n: int, seed: int):
     """(Draws, weights (N, 1 + criteria) or None) from a scrambled Halton sequence."""
     fleet = ev.costs.fleet
-    spec = ev.tender.spec.evaluation
+    spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     u = uncertainty or Uncertainty()
     usage_laws = [u.usage.get(c, u.usage.get("*")) for c in fleet.components]
     dims = [(f"usage:{c}", law) for c, law in zip(fleet.components, usage_laws) if law is not None]
@@ -114,7 +114,7 @@ def _price_scores(values: np.ndarray, ok: np.ndarray, pool: np.ndarray, spec) ->
 
 def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | None = None) -> MonteCarlo:
     tender, costs = ev.tender, ev.costs
-    spec = tender.spec.evaluation
+    spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     uncertainty = uncertainty if uncertainty is not None else tender.spec.uncertainty
     draws, weights = draw_multipliers(ev, uncertainty, n, seed)
     ids = list(costs.bids)
@@ -186,7 +186,7 @@ def _basis(basis: str, tco: np.ndarray, result, factors, service: float | None, 
 
 def _topsis_draws(ev: Evaluation, basis: np.ndarray, ok: np.ndarray, w: np.ndarray) -> np.ndarray:
     """TOPSIS closeness × 100 per draw over the bids compliant in that draw."""
-    spec = ev.tender.spec.evaluation
+    spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     ids = list(ev.costs.bids)
     cols = []
     benefit = [False]

@@ -83,6 +83,8 @@ def tornado(ev: Evaluation, delta: float = DELTA) -> list[dict]:
         for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
             scenario = scenario_from_dict({"name": f"{name} ×{factor:g}", **make(factor)})
             moved = evaluate(apply(ev.tender, scenario))
+            if moved.spec != ev.spec:  # keep the weights in use (a what-if may have re-weighted)
+                moved = moved.rerank(ev.spec)
             row[side] = {
                 "factor": factor,
                 "tco": {b: moved.figures[b].tco for b in moved.costs.bids},
@@ -109,7 +111,7 @@ def with_weight(spec: EvaluationSpec, key: str, weight: float) -> EvaluationSpec
 
 
 def weight_stability(ev: Evaluation, steps: int = 200) -> list[dict]:
-    spec = ev.tender.spec.evaluation
+    spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     keys = ["price", *(c.id for c in spec.criteria)]
     stated = {"price": spec.price.weight, **{c.id: c.weight for c in spec.criteria}}
 

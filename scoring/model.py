@@ -269,8 +269,6 @@ class Multiplier(Strict):
             # Multipliers move today's assumption up or down: the range must contain it.
             raise FieldError("low", f"a {self.dist} multiplier must contain 1: need low ≤ 1 ≤ high, "
                                     f"got {self.low:g}..{self.high:g}")
-        if self.low > self.high:
-            raise FieldError("high", f"`high` ({self.high:g}) is below `low` ({self.low:g})")
         return self
 
 

@@ -156,3 +156,20 @@ def test_scenario_loaded_in_the_app_sets_the_sliders():
     assert at.slider(key="w_technical_memo").value == 25.0
     at.selectbox(key="scenario_pick").set_value("scenarios/growth-30.yaml").run()
     assert at.slider(key="lines").value == pytest.approx(1.3)
+
+
+def test_whatif_analyses_use_the_weights_in_use():
+    """Monte Carlo and sensitivity on a re-weighted evaluation rank with those weights: at
+    price weight 100 the cheapest compliant bid wins every draw without uncertainty."""
+    from scenarios.montecarlo import monte_carlo
+    from scenarios.sensitivity import weight_stability
+
+    heavy = EV.rerank(with_weight(EV.tender.spec.evaluation, "price", 100.0))
+    cheapest = min((b for b in EV.costs.bids if EV.ranking.compliant[b]), key=lambda b: EV.figures[b].tco)
+    assert heavy.winner == cheapest
+    from scoring.model import Uncertainty
+
+    mc = {b["id"]: b for b in monte_carlo(heavy, 200, 1, uncertainty=Uncertainty()).to_dict()["bids"]}
+    assert mc[cheapest]["rank_probabilities"][0] == 1.0
+    price = next(w for w in weight_stability(heavy) if w["weight"] == "price")
+    assert price["stated"] == 100.0 and price["winner"] == cheapest

@@ -420,13 +420,13 @@ def test_usage_distributions_keep_cv_and_dist_when_scaled():
     assert ev.figures["orbis"].tco > flat.figures["orbis"].tco
 
 
-# --------------------------------------------------------------------------- known defects (strict xfail)
+# --------------------------------------------------------------------------- regressions
 
 
 def test_null_inside_a_block_the_tender_lacks_means_absent():
     """`null` means absent: cobalt has no `discounts` block, so `discounts: {welcome_credit:
-    null}` should change nothing. Today merge() copies the new block with its null and the
-    validator reports `bids.cobalt.discounts.welcome_credit: Input should be a valid number`."""
+    null}` should change nothing (merge() once copied the new block with its null, and the
+    validator reported `bids.cobalt.discounts.welcome_credit: Input should be a valid number`)."""
     raw = read_folder(C1)
     base = evaluate(build_tender(raw)).to_json()
     ev = evaluate(apply(raw, scenario_from_dict(

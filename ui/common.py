@@ -24,7 +24,7 @@ def tr(key: str, **kw) -> str:
 
 
 def money(x, decimals: int = 0) -> str:
-    return i18n.money(x, lang(), decimals=decimals)
+    return i18n.money(x, lang(), currency=st.session_state.get("currency", "EUR"), decimals=decimals)
 
 
 def number(x, decimals: int = 2) -> str:
@@ -58,6 +58,7 @@ def evaluation_or_stop() -> Evaluation:
     if isinstance(ev, pd.DataFrame):
         show_errors(ev)
         st.stop()
+    st.session_state["currency"] = ev.tender.spec.currency
     return ev
 
 

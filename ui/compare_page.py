@@ -42,6 +42,7 @@ def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
            "row.per_line": lambda v: money(v, 2), "row.price": lambda v: number(v), "row.quality": lambda v: number(v),
            "row.total": lambda v: number(v)}
     display = {tr(k): [fmt.get(k, money)(v) if v is not None else "—" for v in vals] for k, vals in numeric.items()}
+    display[tr("row.rank")] = [fmt["row.rank"](v) for v in numeric["row.rank"]]
     display[tr("row.flags")] = [flags_text(r.flags[b]) for b in ids]
     display[tr("row.knockouts")] = ["; ".join(ev.knockouts(b)) or "—" for b in ids]
     values = pd.DataFrame({tr(k): v for k, v in numeric.items()}, index=cols).T

@@ -18,10 +18,12 @@ def render() -> None:
     st.caption(tr("switch.intro", incumbent=bid_name(ev, sos.incumbent)))
     for c in sos.challengers:
         saving = money(c.cumulative_saving[-1])
+        ko = "" if ev.ranking.compliant[c.id] else f" ({tr('knocked_out')})"
         if c.break_even_month:
-            st.markdown("- " + tr("switch.break_even", bid=bid_name(ev, c.id), month=c.break_even_month, saving=saving))
+            st.markdown("- " + tr("switch.break_even", bid=bid_name(ev, c.id), month=c.break_even_month, saving=saving)
+                        + ko)
         else:
-            st.markdown("- " + tr("switch.never", bid=bid_name(ev, c.id), saving=saving))
+            st.markdown("- " + tr("switch.never", bid=bid_name(ev, c.id), saving=saving) + ko)
     chart(figures.cumulative_chart(sos, ev, lang()), "cumulative_chart")
     left, right = st.columns(2)
     with left:

@@ -11,7 +11,7 @@ from scoring import TenderError
 from scoring.archive import MAX_FILE_BYTES, files_from_zip, yaml_bytes, zip_of
 from scoring.model import UsageDistribution
 from ui import api
-from ui.common import evaluation_or_stop, number, show_errors, tr
+from ui.common import component_name, evaluation_or_stop, number, show_errors, tr
 
 KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}
 
@@ -66,9 +66,9 @@ def usage_table(ev) -> pd.DataFrame:
         cells = {}
         for c, u in p.usage.items():
             if isinstance(u, UsageDistribution):
-                cells[c] = f"{number(u.mean, 1)} (cv {number(u.cv, 2)}, {u.dist})"
+                cells[component_name(c)] = f"{number(u.mean, 1)} (cv {number(u.cv, 2)}, {u.dist})"
             else:
-                cells[c] = number(u, 1)
+                cells[component_name(c)] = number(u, 1)
         rows[p.name or p.id] = cells
     frame = pd.DataFrame.from_dict(rows, orient="index").fillna("—")
     frame.index.name = tr("tender.profile")
