@@ -73,12 +73,13 @@ def chart(fig, key: str, where=None) -> None:
     # In a column (``where`` given) any legend goes below the plot: above it collides with
     # the title, at the right it squeezes the plot.
     if fig.layout.showlegend is not False and (legend.orientation == "v" or where is not None):
-        entries = sum(1 for trace in fig.data if trace.showlegend is not False and trace.name)
-        rows = max(1, -(-entries // 2))
+        names = [trace.name for trace in fig.data if trace.showlegend is not False and trace.name]
+        per_row = 1 if max((len(n) for n in names), default=0) > 28 else 2  # long names get a row each
+        rows = max(1, -(-len(names) // per_row))
         extra = 22 * rows + 20
         fig.update_layout(
             legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "bottom",
-                    "yref": "container", "entrywidth": 0.5, "entrywidthmode": "fraction"},
+                    "yref": "container", "entrywidth": 1.0 / per_row, "entrywidthmode": "fraction"},
             height=(fig.layout.height or 450) + extra,
             margin={"b": (fig.layout.margin.b or 10) + extra},
         )

@@ -72,10 +72,12 @@ def render() -> None:
         if incumbent and incumbent != ev.winner and incumbent in ev.costs.bids and ev.costs.costed(incumbent):
             saving = ev.figures[incumbent].tco - ev.figures[ev.winner].tco
             cols[3].metric(tr("summary.saving", incumbent=bid_name(ev, incumbent)), money(saving))
-    st.subheader(tr("summary.risks"))
-    st.markdown("\n".join(f"- {r}" for r in risks(ev, sos, sens)) or tr("risk.none"))
-    cols = st.columns(3)
-    chart(figures.ranking_chart(ev, lang()), "summary_ranking", cols[0])
-    chart(figures.breakdown_chart(ev, lang()), "summary_breakdown", cols[1])
+    top_left, top_right = st.columns(2)
+    chart(figures.ranking_chart(ev, lang()), "summary_ranking", top_left)
     if sos.challengers:
-        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", cols[2])
+        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", top_right)
+    bottom_left, bottom_right = st.columns(2)
+    with bottom_left:
+        st.subheader(tr("summary.risks"))
+        st.markdown("\n".join(f"- {r}" for r in risks(ev, sos, sens)) or tr("risk.none"))
+    chart(figures.breakdown_chart(ev, lang()), "summary_breakdown", bottom_right)
