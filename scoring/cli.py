@@ -1,4 +1,4 @@
-"""``python -m scoring evaluate [TENDER_DIR] [--json]``.
+"""``python -m scoring evaluate|template|convert|export|report …``.
 
 Bad input prints one line per problem (file: field: message) on stderr and exits 2.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import EXAMPLE_TENDER
 from .errors import TenderError
@@ -76,20 +77,95 @@ def table(ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def _evaluation(tender_dir: str, scenario: str | None = None) -> Evaluation:
+    if scenario is None:
+        return evaluate(load_tender(tender_dir))
+    # Scenarios build on the pure model; imported here so the model never depends on them.
+    from scenarios.overlay import evaluate_scenario, load_scenario
+    from scoring.load import read_folder
+
+    return evaluate_scenario(read_folder(tender_dir), load_scenario(scenario))
+
+
+def _evaluate(args) -> str:
+    evaluation = evaluate(load_tender(args.tender_dir))
+    return evaluation.to_json() if args.json else table(evaluation)
+
+
+def _template(args) -> str:
+    from .excel import write_template
+
+    write_template(load_tender(args.tender_dir), args.out)
+    return f"wrote the price-schedule template {args.out}"
+
+
+def _convert(args) -> str:
+    from .excel import convert
+
+    convert(args.bid, args.tender, args.out)
+    return f"wrote {args.out}"
+
+
+def _export(args) -> str:
+    from .export import write_evaluation_workbook
+
+    write_evaluation_workbook(_evaluation(args.tender_dir, args.scenario), args.out,
+                              include_sensitivity=not args.no_sensitivity)
+    return f"wrote the evaluation workbook {args.out}"
+
+
+def _report(args) -> str:
+    # The report draws plotly charts: it lives outside the pure model (reports/).
+    from reports.pdf import build_report
+    from scoring.archive import files_of_folder
+
+    ev = _evaluation(args.tender_dir, args.scenario)
+    sources = files_of_folder(args.tender_dir)
+    if args.scenario:
+        sources[f"scenario: {args.scenario}"] = open(args.scenario, "rb").read()
+    build_report(ev, args.out, lang=args.lang, sources=sources,
+                 scenario_name=None if args.scenario is None else str(args.scenario))
+    return f"wrote the report {args.out}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Evaluate mobile-fleet tenders.")
     sub = parser.add_subparsers(dest="command", required=True)
+    default_dir = {"nargs": "?", "default": str(EXAMPLE_TENDER), "help": "tender folder (default: the bundled example)"}
     ev = sub.add_parser("evaluate", help="cost, score and rank every bid of a tender folder")
-    ev.add_argument("tender_dir", nargs="?", default=str(EXAMPLE_TENDER),
-                    help="tender folder (default: the bundled example)")
+    ev.add_argument("tender_dir", **default_dir)
     ev.add_argument("--json", action="store_true", help="print the JSON object of the format contract")
+    ev.set_defaults(func=_evaluate)
+    tp = sub.add_parser("template", help="write the Excel price schedule a buyer sends to operators")
+    tp.add_argument("tender_dir", **default_dir)
+    tp.add_argument("--out", required=True, type=Path)
+    tp.set_defaults(func=_template)
+    cv = sub.add_parser("convert", help="convert a bid between YAML and Excel (by the file extensions)")
+    cv.add_argument("bid", type=Path)
+    cv.add_argument("--tender", required=True, type=Path, help="the tender folder the bid answers")
+    cv.add_argument("--out", required=True, type=Path)
+    cv.set_defaults(func=_convert)
+    ex = sub.add_parser("export", help="write the evaluation workbook (xlsx)")
+    ex.add_argument("tender_dir", **default_dir)
+    ex.add_argument("--scenario", help="apply this scenario file first")
+    ex.add_argument("--out", required=True, type=Path)
+    ex.add_argument("--no-sensitivity", action="store_true", help="leave out the sensitivity sheet (faster)")
+    ex.set_defaults(func=_export)
+    rp = sub.add_parser("report", help="write the management report (PDF)")
+    rp.add_argument("tender_dir", **default_dir)
+    rp.add_argument("--scenario", help="apply this scenario file first")
+    rp.add_argument("--out", required=True, type=Path)
+    rp.add_argument("--lang", choices=["en", "fr"], default="en")
+    rp.set_defaults(func=_report)
     args = parser.parse_args(argv)
     try:
-        evaluation = evaluate(load_tender(args.tender_dir))
-        out = evaluation.to_json() if args.json else table(evaluation)
+        out = args.func(args)
     except TenderError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output path that cannot be written, a missing input file
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(out)
     return 0

@@ -145,3 +145,27 @@ def sensitivity_of(ev: Evaluation, key: str):
 
 def stay_or_switch_of(ev: Evaluation):
     return stay_or_switch(ev)
+
+
+def workbook_bytes(ev: Evaluation) -> bytes:
+    """The evaluation workbook (xlsx), built when the user asks for it."""
+    import io
+
+    from scoring.export import write_evaluation_workbook
+
+    buffer = io.BytesIO()
+    write_evaluation_workbook(ev, buffer)
+    return buffer.getvalue()
+
+
+def report_bytes(ev: Evaluation, lang: str) -> bytes:
+    """The management report (PDF), built when the user asks for it."""
+    import tempfile
+    from pathlib import Path
+
+    from reports.pdf import build_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.pdf"
+        build_report(ev, out, lang=lang, sources=source().files)
+        return out.read_bytes()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import figures
+from ui import api, figures
 from ui.common import bid_name, chart, criterion_name, evaluation_or_stop, flags_text, lang, money, number, tr
 
 BEST_STYLE = "font-weight: 700; color: #006d3c; background-color: #e3f4ea"
@@ -68,6 +68,9 @@ def best_mask(values: pd.DataFrame, compliant: list[bool]) -> pd.DataFrame:
 def render() -> None:
     ev = evaluation_or_stop()
     st.title(tr("page.compare"))
+    st.download_button(tr("download.workbook"), data=lambda: api.workbook_bytes(ev), file_name="evaluation.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="download_xlsx",
+                       on_click="ignore")
     display, values = side_by_side(ev)
     compliant = [ev.ranking.compliant[b] for b in ev.costs.bids]
     mask = best_mask(values, compliant).reindex(display.index, fill_value=False)

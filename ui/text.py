@@ -56,6 +56,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "flag.abnormally_low": {"en": "abnormally low", "fr": "anormalement basse"},
     "flag.expired": {"en": "expired", "fr": "expirée"},
     "none": {"en": "none", "fr": "aucun"},
+    "download.workbook": {"en": "Download the evaluation workbook (Excel)", "fr": "Télécharger le classeur d'évaluation (Excel)"},
+    "download.report": {"en": "Download the management report (PDF)", "fr": "Télécharger le rapport de synthèse (PDF)"},
     "compare.why": {"en": "Why this ranking", "fr": "Pourquoi ce classement"},
     "compare.margin": {"en": "{winner} leads {runner} by {margin} points.",
                        "fr": "{winner} devance {runner} de {margin} points."},
