@@ -116,15 +116,19 @@ def _export(args) -> str:
 
 def _report(args) -> str:
     # The report draws plotly charts: it lives outside the pure model (reports/).
-    from reports.pdf import build_report
-    from scoring.archive import files_of_folder
+    from reports import ReportError, build_report, input_files
 
     ev = _evaluation(args.tender_dir, args.scenario)
-    sources = files_of_folder(args.tender_dir)
+    name = None
     if args.scenario:
-        sources[f"scenario: {args.scenario}"] = open(args.scenario, "rb").read()
-    build_report(ev, args.out, lang=args.lang, sources=sources,
-                 scenario_name=None if args.scenario is None else str(args.scenario))
+        from scenarios.overlay import load_scenario
+
+        name = load_scenario(args.scenario).name
+    try:
+        build_report(ev, args.out, lang=args.lang, sources=input_files(args.tender_dir, args.scenario),
+                     scenario_name=name)
+    except ReportError as exc:  # a missing font: say which package, as for any bad input
+        raise TenderError.at(str(args.out), "", str(exc)) from None
     return f"wrote the report {args.out}"
 
 

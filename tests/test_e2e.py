@@ -94,4 +94,15 @@ def test_every_page_in_both_languages_and_a_scenario_download(server, tmp_path):
         download.value.save_as(target)
         scenario = yaml.safe_load(target.read_text())
         assert scenario["set"]["evaluation"]["price"]["weight"] == 70
+        # The evaluation workbook and the management report are built on request.
+        page.goto(f"{server}/compare?lang=EN")
+        _wait_for_app(page, 1)
+        with page.expect_download() as download:
+            page.get_by_text("Download the evaluation workbook (Excel)").click()
+        assert open(download.value.path(), "rb").read(2) == b"PK"
+        page.goto(f"{server}/summary?lang=FR")
+        _wait_for_app(page, 1)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_text("Télécharger le rapport de synthèse (PDF)").click()
+        assert open(download.value.path(), "rb").read(4) == b"%PDF"
         browser.close()

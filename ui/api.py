@@ -163,7 +163,7 @@ def report_bytes(ev: Evaluation, lang: str) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from reports.pdf import build_report
+    from reports import build_report
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.pdf"

@@ -56,6 +56,8 @@ def risks(ev, sos, sens) -> list[str]:
 def render() -> None:
     ev = evaluation_or_stop()
     st.title(tr("page.summary"))
+    st.download_button(tr("download.report"), data=lambda: api.report_bytes(ev, lang()), file_name="report.pdf",
+                       mime="application/pdf", key="download_pdf", on_click="ignore")
     sos = api.stay_or_switch_of(ev)
     sens = api.sensitivity_of(ev, "baseline")
     if ev.winner is None:

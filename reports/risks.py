@@ -1,0 +1,97 @@
+"""The risks worth a manager's attention, as sentences in English or French.
+
+The same checks, in the same order, as the Streamlit decision summary
+(``ui/summary_page.py`` ``risks()``), but pure: the language is a parameter, not the
+session's, so the PDF report (and any other caller) can use it without Streamlit.
+"""
+
+from __future__ import annotations
+
+from scoring.evaluate import Evaluation
+from scoring.switching import initial_lines
+from ui.i18n import TEXT, money, number, percent
+from ui.text import PAGE_TEXT
+
+
+def tr(key: str, lang: str, **kw) -> str:
+    """A page text (ui/text.py) or a chart text (ui/i18n.py) in ``lang``."""
+    entry = PAGE_TEXT.get(key) or TEXT[key]
+    return entry[lang].format(**kw) if kw else entry[lang]
+
+
+def bid_name(ev: Evaluation, bid_id: str) -> str:
+    try:
+        return ev.tender.bid(bid_id).operator
+    except KeyError:
+        return bid_id
+
+
+def criterion_name(ev: Evaluation, criterion_id: str, lang: str) -> str:
+    if criterion_id == "price":
+        return tr("label.price", lang)
+    c = next((c for c in ev.tender.spec.evaluation.criteria if c.id == criterion_id), None)
+    return (c.name or c.id) if c else criterion_id
+
+
+def driver_label(ev: Evaluation, driver: str, lang: str) -> str:
+    """A sensitivity driver (``prices: novacom``, ``usage: data_gb``…) in words."""
+    kind, _, rest = driver.partition(": ")
+    if kind == "usage" and rest:
+        key = f"usage.{rest}"
+        return tr("driver.usage", lang, name=TEXT[key][lang] if key in TEXT else rest.replace("_", " "))
+    if kind == "prices" and rest:
+        return tr("driver.prices", lang, name=bid_name(ev, rest))
+    if kind == "switching" and rest:
+        key = f"assumption.{rest}"
+        return tr("driver.switching", lang, name=TEXT[key][lang] if key in TEXT else rest.replace("_", " "))
+    key = "driver." + driver.replace(" ", "_")
+    return TEXT[key][lang] if key in TEXT else driver
+
+
+def risks(ev: Evaluation, sos, sens, lang: str = "en") -> list[str]:
+    """Knock-outs, abnormally low and expired bids, rank reversals, the winner's break-even
+    and porting risk, the price-weight stability range, the most sensitive assumption and
+    evaluator disagreements — each as one sentence. ``sos`` is `stay_or_switch(ev)`,
+    ``sens`` is `sensitivity(ev)`."""
+    out = []
+    spec = ev.tender.spec
+    cur = spec.currency
+    for b in ev.costs.bids:
+        for reason in ev.knockouts(b):
+            out.append(tr("risk.knockout", lang, bid=bid_name(ev, b), reason=reason))
+        if "abnormally_low" in ev.ranking.flags[b]:
+            out.append(tr("risk.abnormally_low", lang, bid=bid_name(ev, b),
+                          pct=percent(ev.spec.abnormally_low, lang)))
+        if "expired" in ev.ranking.flags[b]:
+            out.append(tr("risk.expired", lang, bid=bid_name(ev, b)))
+    for left_out, other in ev.explanation.reversals.items():
+        out.append(tr("risk.reversal", lang, left_out=bid_name(ev, left_out), other=bid_name(ev, other)))
+    winner = ev.winner
+    challenger = next((c for c in sos.challengers if c.id == winner), None)
+    if challenger is not None:
+        if challenger.break_even_month:
+            out.append(tr("risk.break_even", lang, winner=bid_name(ev, winner), month=challenger.break_even_month,
+                          term=spec.term_months))
+        else:
+            out.append(tr("risk.no_break_even", lang, winner=bid_name(ev, winner)))
+        s = spec.switching
+        if s is not None and s.porting_failure_rate < 0.10 and s.lost_number_eur > 0:
+            extra = s.port_share * initial_lines(ev.tender) * (0.10 - s.porting_failure_rate) * s.lost_number_eur
+            out.append(tr("risk.porting", lang, winner=bid_name(ev, winner), extra=money(extra, lang, cur)))
+    price = next((w for w in sens.weights if w["weight"] == "price"), None)
+    if price and price["stable_from"] is not None:
+        out.append(tr("risk.weights", lang, lo=number(price["stable_from"], lang, 1),
+                      hi=number(price["stable_to"], lang, 1), w=number(price["stated"], lang, 0)))
+    if sens.tornado:
+        top = sens.tornado[0]
+        fmt = lambda m: "—" if m is None else number(m, lang, 2)  # noqa: E731
+        out.append(tr("risk.driver", lang, driver=driver_label(ev, top["driver"], lang),
+                      lo=fmt(top["low"]["margin"]), hi=fmt(top["high"]["margin"])))
+    for b in ev.costs.bids:
+        for cid, res in ev.criteria.results[b].items():
+            if res.discrepancy and res.moderation is None:
+                out.append(tr("risk.discrepancy", lang, criterion=criterion_name(ev, cid, lang), bid=bid_name(ev, b)))
+    return out
+
+
+__all__ = ["bid_name", "criterion_name", "driver_label", "risks", "tr"]
