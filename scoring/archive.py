@@ -16,11 +16,11 @@ from .errors import TenderError
 MAX_FILES = 500
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
-WANTED = (".yaml", ".yml")
+WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls")  # Excel bids too; .xlsm/.xls are refused by the loader
 
 
 def files_of_folder(folder: str | Path) -> dict[str, bytes]:
-    """The YAML files of a tender folder, keyed by their path inside it."""
+    """The input files of a tender folder (YAML, and Excel bids), keyed by their path inside it."""
     root = Path(folder)
     out = {}
     for path in sorted(root.rglob("*")):
@@ -32,7 +32,7 @@ def files_of_folder(folder: str | Path) -> dict[str, bytes]:
 
 
 def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
-    """The YAML files of a zipped tender folder; a single top folder is stripped."""
+    """The input files of a zipped tender folder; a single top folder is stripped."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

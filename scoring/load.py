@@ -1,7 +1,8 @@
 """Load a tender folder into one validated `Tender`.
 
-Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``), optional ``evaluations.yaml`` and
-``consensus.yaml`` (moderated consensus scores with their reasons).
+Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``, or ``.xlsx``: a filled Excel price
+schedule, see `scoring.excel`), optional ``evaluations.yaml`` and ``consensus.yaml``
+(moderated consensus scores with their reasons).
 Every defect becomes a `Problem` naming the file and the dotted field path; all problems
 found are raised together in one `TenderError`. Rules that span files (unknown ids,
 weights adding up to 100, duplicate ids) are checked here, after each file validated.
@@ -132,12 +133,20 @@ def read_folder(folder: str | Path) -> RawTender:
     tender = RawFile(tender_shown, strip_nulls(read_yaml_mapping(tender_path, tender_shown)))
     bids_dir = root / "bids"
     if not bids_dir.is_dir():
-        raise TenderError(Problem(f"{shown}/bids", "", "folder is missing (one YAML file per bid)"))
-    bid_paths = sorted(p for p in bids_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        raise TenderError(Problem(f"{shown}/bids", "", "folder is missing (one file per bid: YAML, or a filled Excel schedule)"))
+    bid_paths = sorted(p for p in bids_dir.iterdir() if _is_bid_file(p.name) and p.is_file())
     bids = []
     for path in bid_paths:
         bid_shown = f"{shown}/bids/{path.name}"
-        data = _optional_mapping(path, bid_shown, problems)
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            try:
+                content = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(bid_shown, "", f"cannot read file: {exc.strerror}"))
+                content = None
+            data = None if content is None else _excel_mapping(content, bid_shown, problems)
+        else:
+            data = _optional_mapping(path, bid_shown, problems)
         bids.append((path.stem, RawFile(bid_shown, data)))
     optional = {}
     for name in ("evaluations", "consensus"):
@@ -150,11 +159,13 @@ def read_folder(folder: str | Path) -> RawTender:
 def read_files(name: str, files: dict[str, bytes]) -> RawTender:
     """Parse a tender given as in-memory files (an upload): keys are paths inside the
     tender folder — ``tender.yaml``, ``bids/<id>.yaml``, ``evaluations.yaml``,
-    ``consensus.yaml``; other paths are ignored. Same checks as `read_folder`."""
+    ``consensus.yaml``, ``bids/<id>.xlsx``; other paths are ignored. Same checks as `read_folder`."""
     problems: list[Problem] = []
 
     def parse(path: str) -> RawFile:
         shown = f"{name}/{path}"
+        if Path(path).suffix.lower() in EXCEL_SUFFIXES:
+            return RawFile(shown, _excel_mapping(files[path], shown, problems))
         try:
             return RawFile(shown, strip_nulls(parse_yaml_mapping(files[path], shown)))
         except TenderError as exc:
@@ -166,11 +177,37 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
     tender = parse("tender.yaml")
     if tender.data is None:
         raise TenderError(problems)
-    bid_paths = sorted(p for p in files if p.startswith("bids/") and p.count("/") == 1
-                       and p.endswith((".yaml", ".yml")))
+    bid_paths = sorted(p for p in files if p.startswith("bids/") and p.count("/") == 1 and _is_bid_file(p[5:]))
     bids = tuple((Path(p).stem, parse(p)) for p in bid_paths)
     optional = {n: parse(f"{n}.yaml") if f"{n}.yaml" in files else None for n in ("evaluations", "consensus")}
     return RawTender(name, tender, bids, optional["evaluations"], optional["consensus"], tuple(problems))
+
+
+# An Excel bid is read by scoring.excel; macro-enabled and old-format workbooks are picked
+# up too, so that they are refused with a clear message rather than silently ignored.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _is_bid_file(name: str) -> bool:
+    suffix = Path(name).suffix
+    if suffix in (".yaml", ".yml"):
+        return True
+    # "~$bid.xlsx" is the lock file Excel leaves beside an open workbook, "._bid.xlsx" a
+    # macOS resource fork: neither is a bid.
+    return suffix.lower() in EXCEL_SUFFIXES and not name.startswith(("~$", "."))
+
+
+def _excel_mapping(content: bytes, shown: str, problems: list[Problem]) -> dict | None:
+    """A filled Excel price schedule as a bid mapping: None when it cannot be read (its
+    problems collected, each naming the sheet and cell)."""
+    # Imported here: scoring.excel imports this module, and openpyxl loads only when needed.
+    from .excel import read_bid_xlsx
+
+    try:
+        return strip_nulls(read_bid_xlsx(content, shown))
+    except TenderError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def load_tender(folder: str | Path) -> Tender:
@@ -184,7 +221,7 @@ def build_tender(raw: RawTender) -> Tender:
     spec, found = _validate(TenderFile, raw.tender.data or {}, raw.tender.shown)
     problems += found
     if not raw.bids:
-        problems.append(Problem(f"{raw.folder}/bids", "", "no bid files (*.yaml or *.yml)"))
+        problems.append(Problem(f"{raw.folder}/bids", "", "no bid files (*.yaml, *.yml or *.xlsx)"))
     bids: list[Bid] = []
     # The bid id each file claims, valid or not: evaluations.yaml is checked against these,
     # so a broken bid file does not also make every score for it an "unknown bid".

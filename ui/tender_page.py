@@ -50,6 +50,16 @@ def _whatif_file() -> dict[str, bytes]:
     return {"scenarios/whatif.yaml": yaml_bytes(settings)} if settings else {}
 
 
+def _template_bytes(ev) -> bytes:
+    import io
+
+    from scoring.excel import write_template
+
+    buffer = io.BytesIO()
+    write_template(ev.tender, buffer)
+    return buffer.getvalue()
+
+
 def fleet_table(ev) -> pd.DataFrame:
     fleet = ev.costs.fleet
     names = {e.id: e.name or e.id for e in ev.tender.spec.entities}
@@ -92,11 +102,15 @@ def render() -> None:
     else:
         st.title(tr("page.tender"))
     with st.expander(tr("tender.in_use", name=src.name), expanded=isinstance(ev, pd.DataFrame)):
-        st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "zip"], accept_multiple_files=True,
+        st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "xlsx", "zip"], accept_multiple_files=True,
                          key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
         if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
             api.use_source(None)
             st.rerun()
+        if not isinstance(ev, pd.DataFrame):
+            st.download_button(tr("download.template"), data=lambda: _template_bytes(ev),
+                               file_name=f"{src.name}-price-schedule.xlsx", key="download_template", on_click="ignore",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         files = {**src.files, **_whatif_file()}
         st.download_button(tr("tender.download"), zip_of(files, src.name), file_name=f"{src.name}.zip",
                            mime="application/zip", key="download_zip")

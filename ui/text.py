@@ -16,12 +16,14 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "errors.problem": {"en": "problem", "fr": "problème"},
     "tender.caption": {"en": "{buyer} · {term} months · incumbent: {incumbent} · amounts in {currency} excl. VAT",
                        "fr": "{buyer} · {term} mois · opérateur sortant : {incumbent} · montants en {currency} HT"},
-    "tender.upload": {"en": "Open another tender: tender.yaml and the bid files, or a zip of the tender folder",
-                      "fr": "Ouvrir un autre appel d'offres : tender.yaml et les offres, ou un zip du dossier"},
+    "tender.upload": {"en": "Open another tender: tender.yaml and the bid files (YAML or filled Excel schedules), "
+                            "or a zip of the tender folder",
+                      "fr": "Ouvrir un autre appel d'offres : tender.yaml et les offres (YAML ou bordereaux Excel "
+                            "remplis), ou un zip du dossier"},
     "tender.upload_help": {"en": "A file named tender.yaml, evaluations.yaml or consensus.yaml goes where its name says; "
-                                 "every other YAML file is a bid.",
+                                 "every other YAML or Excel file is a bid.",
                            "fr": "Les fichiers tender.yaml, evaluations.yaml et consensus.yaml sont reconnus par leur "
-                                 "nom ; tout autre fichier YAML est une offre."},
+                                 "nom ; tout autre fichier YAML ou Excel est une offre."},
     "tender.example": {"en": "Back to the bundled example", "fr": "Revenir à l'exemple fourni"},
     "tender.in_use": {"en": "Tender in use: {name}", "fr": "Appel d'offres utilisé : {name}"},
     "tender.download": {"en": "Download this tender (zip, with the what-if settings)",
@@ -56,6 +58,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "flag.abnormally_low": {"en": "abnormally low", "fr": "anormalement basse"},
     "flag.expired": {"en": "expired", "fr": "expirée"},
     "none": {"en": "none", "fr": "aucun"},
+    "download.template": {"en": "Download the price-schedule template for operators (Excel)",
+                          "fr": "Télécharger le bordereau de prix à envoyer aux opérateurs (Excel)"},
     "download.workbook": {"en": "Download the evaluation workbook (Excel)", "fr": "Télécharger le classeur d'évaluation (Excel)"},
     "download.report": {"en": "Download the management report (PDF)", "fr": "Télécharger le rapport de synthèse (PDF)"},
     "compare.why": {"en": "Why this ranking", "fr": "Pourquoi ce classement"},
