@@ -61,10 +61,38 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# YAML aliases let a few lines stand for billions of values ("billion laughs"): the parsed
+# document shares them, but everything that walks it afterwards would expand them.
+MAX_EXPANDED_VALUES = 1_000_000
+
+
+def expanded_size(data: Any) -> int:
+    """How many values the document holds once every alias is expanded (iterative, memoised
+    on shared containers, so a bomb is measured in the time its few nodes take)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in sizes:
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if children_done:
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1) if isinstance(child, (dict, list)) else 1
+                if total > MAX_EXPANDED_VALUES:
+                    break
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+    return sizes.get(id(data), 1)
+
+
 def parse_yaml(text: str, file: str) -> Any:
     """Parse YAML text; syntax errors and duplicate keys become a TenderError with the line."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -72,6 +100,10 @@ def parse_yaml(text: str, file: str) -> Any:
         raise TenderError.at(file, where, f"YAML error: {what}") from None
     except yaml.YAMLError as exc:
         raise TenderError.at(file, "", f"YAML error: {exc}") from None
+    if expanded_size(data) > MAX_EXPANDED_VALUES:
+        raise TenderError.at(file, "", f"more than {MAX_EXPANDED_VALUES:,} values once its aliases are expanded "
+                                       "(a YAML alias bomb?)")
+    return data
 
 
 def read_yaml_mapping(path: Path, display: str) -> dict:

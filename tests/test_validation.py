@@ -770,3 +770,30 @@ def test_cli_error_found_at_evaluation_exits_2(tmp_path):
 
 def test_cli_missing_folder_exits_2(tmp_path):
     _assert_clean_failure(_run_cli(tmp_path / "nowhere"), {"nowhere"})
+
+
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    """"Billion laughs": nine levels of nine aliases stand for 9^9 values; refused in well
+    under a second instead of being expanded by everything that walks the document."""
+    import time
+
+    folder = tmp_path / "bomb"
+    shutil.copytree(SAMPLE, folder)
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    (folder / "tender.yaml").write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    with pytest.raises(TenderError) as err:
+        load_tender(folder)
+    assert time.perf_counter() - start < 1.0
+    assert err.value.problems[0].file.endswith("tender.yaml") and "alias" in err.value.problems[0].message
+
+
+def test_deeply_nested_yaml_is_a_clean_error(tmp_path):
+    folder = tmp_path / "deep"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "tender.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(TenderError) as err:
+        load_tender(folder)
+    assert "nesting depth" in err.value.problems[0].message
