@@ -1,8 +1,7 @@
 """The risks worth a manager's attention, as sentences in English or French.
 
-The same checks, in the same order, as the Streamlit decision summary
-(``ui/summary_page.py`` ``risks()``), but pure: the language is a parameter, not the
-session's, so the PDF report (and any other caller) can use it without Streamlit.
+One list for the app's decision summary and the PDF report. Pure: the language is a
+parameter, not the session's, so callers need no Streamlit.
 """
 
 from __future__ import annotations
