@@ -397,7 +397,7 @@ def t(key: str, lang: str, **kw) -> str:
 
 def input_files(folder: str | Path, scenario: str | Path | None = None) -> dict[str, bytes]:
     """The raw bytes of a tender's input files on disk, keyed by their path in the folder:
-    tender.yaml, bids/*.yaml, evaluations.yaml, consensus.yaml, and the scenario file if
+    tender.yaml, bids/*.yaml and *.xlsx, evaluations.yaml, consensus.yaml, and the scenario file if
     any (keyed by its path in the folder, else its file name) — what `build_report`'s
     ``sources`` expects."""
     root = Path(folder)
@@ -407,7 +407,7 @@ def input_files(folder: str | Path, scenario: str | Path | None = None) -> dict[
             out[name] = (root / name).read_bytes()
     if (root / "bids").is_dir():
         for p in sorted((root / "bids").iterdir()):
-            if p.is_file() and p.suffix in (".yaml", ".yml"):
+            if p.is_file() and p.suffix in (".yaml", ".yml", ".xlsx"):
                 out[f"bids/{p.name}"] = p.read_bytes()
     if scenario is not None:
         path = Path(scenario)
@@ -588,9 +588,15 @@ BODY_PT, SMALL_PT, TABLE_PT = 9.5, 8, 8.5
 DRY_RUN_BELOW_MM = 140.0  # blocks are shorter than this, bar very long tables (which break anyway)
 
 
+PAGE_COUNT_ALIAS = "\x00fleetbid-page-count\x00"
+
+
 class _Document(FPDF):
     def __init__(self, lang: str, tender_name: str, generated: str):
         super().__init__(orientation="P", unit="mm", format="A4")
+        # fpdf2 replaces its page-count alias in every text; the default "{nb}" could sit
+        # in an operator's name.
+        self.alias_nb_pages(PAGE_COUNT_ALIAS)
         self.lang = lang
         self.tender_name = tender_name
         self.generated = generated
@@ -627,7 +633,7 @@ class _Document(FPDF):
         self.set_font("DejaVu", size=SMALL_PT)
         self.set_text_color(*MUTED)
         self.cell(CONTENT_W / 2, 5, t("footer.generated", self.lang, date=self.generated), align="L")
-        self.cell(CONTENT_W / 2, 5, t("footer.page", self.lang, n=self.page_no(), nb="{nb}"), align="R")
+        self.cell(CONTENT_W / 2, 5, t("footer.page", self.lang, n=self.page_no(), nb=PAGE_COUNT_ALIAS), align="R")
 
     # ------------------------------------------------------------------ building blocks
 

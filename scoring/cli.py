@@ -93,9 +93,10 @@ def _evaluate(args) -> str:
 
 
 def _template(args) -> str:
-    from .excel import write_template
+    from .excel import tender_for, write_template
 
-    write_template(load_tender(args.tender_dir), args.out)
+    # The schedule goes out before any bid comes in: tender.yaml alone is enough.
+    write_template(tender_for(args.tender_dir), args.out)
     return f"wrote the price-schedule template {args.out}"
 
 
@@ -171,5 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # an output path that cannot be written, a missing input file
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(out)
+    try:
+        print(out)
+    except BrokenPipeError:  # `… | head` closed the pipe: nothing left to say
+        sys.stderr.close()
     return 0
