@@ -31,12 +31,13 @@ def render() -> None:
         if incumbent and incumbent != ev.winner and incumbent in ev.costs.bids and ev.costs.costed(incumbent):
             saving = ev.figures[incumbent].tco - ev.figures[ev.winner].tco
             cols[3].metric(tr("summary.saving", incumbent=bid_name(ev, incumbent)), money(saving))
+    # Risks first, beside the ranking: what a manager must read fits the first screen.
     top_left, top_right = st.columns(2)
-    chart(figures.ranking_chart(ev, lang()), "summary_ranking", top_left)
-    if sos.challengers:
-        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", top_right)
-    bottom_left, bottom_right = st.columns(2)
-    with bottom_left:
+    with top_left:
         st.subheader(tr("summary.risks"))
         st.markdown("\n".join(f"- {r}" for r in risks(ev, sos, sens, lang())) or tr("risk.none"))
+    chart(figures.ranking_chart(ev, lang()), "summary_ranking", top_right)
+    bottom_left, bottom_right = st.columns(2)
+    if sos.challengers:
+        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", bottom_left)
     chart(figures.breakdown_chart(ev, lang()), "summary_breakdown", bottom_right)
