@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from scoring import EXAMPLE_TENDER
+from scoring.cli import money
 from scoring.errors import TenderError
 from scoring.evaluate import evaluate
 from scoring.load import build_tender, read_folder
@@ -20,10 +21,6 @@ from .montecarlo import monte_carlo
 from .overlay import evaluate_scenario, load_scenario, tender_scenarios
 from .sensitivity import sensitivity
 from .switch import stay_or_switch
-
-
-def _money(x) -> str:
-    return "—" if x is None else f"{x:,.0f}"
 
 
 def _evaluation(args):
@@ -51,7 +48,7 @@ def compare(args) -> tuple[dict, str]:
         lines.append(f"{sc['name']}: winner {sc['winner'] or '—'}")
         for b in sc["bids"]:
             total = "—" if b["total_score"] is None else f"{b['total_score']:.2f}"
-            lines.append(f"  {b['id']:<12} rank {b['rank'] or 'KO':>2}  TCO {_money(b['tco']):>12}  total {total}")
+            lines.append(f"  {b['id']:<12} rank {b['rank'] or 'KO':>2}  TCO {money(b['tco']):>12}  total {total}")
     return data, "\n".join(lines)
 
 
@@ -63,7 +60,7 @@ def montecarlo(args) -> tuple[dict, str]:
         probs = " ".join(f"{p:.1%}" for p in b["rank_probabilities"])
         lines.append(f"  {b['id']:<12} P(compliant) {b['p_compliant']:.1%}  P(rank) {probs:<30} "
                      f"P(cheapest) {b['p_cheapest']:.1%}  "
-                     f"TCO P5–P95 {_money(b['tco_p5'])}–{_money(b['tco_p95'])}  regret {_money(b['expected_regret'])}")
+                     f"TCO P5–P95 {money(b['tco_p5'])}–{money(b['tco_p95'])}  regret {money(b['expected_regret'])}")
     return data, "\n".join(lines)
 
 
@@ -98,8 +95,8 @@ def switch(args) -> tuple[dict, str]:
     for c in result.challengers:
         be = f"month {c.break_even_month}" if c.break_even_month else "never within the term"
         ko = "" if ev.ranking.compliant[c.id] else "  (knocked out: cannot be awarded)"
-        lines.append(f"  {c.id:<12} switching {_money(c.switching_cost):>10}  break-even {be:<22} "
-                     f"saving over the term {_money(c.cumulative_saving[-1])}{ko}")
+        lines.append(f"  {c.id:<12} switching {money(c.switching_cost):>10}  break-even {be:<22} "
+                     f"saving over the term {money(c.cumulative_saving[-1])}{ko}")
     return data, "\n".join(lines)
 
 
@@ -107,8 +104,8 @@ def dqe(args) -> tuple[dict, str]:
     rows = dqe_gap(_evaluation(args))
     lines = ["Expected TCO (usage spread across lines) vs the average line of a spreadsheet DQE:"]
     for r in rows:
-        lines.append(f"  {r['id']:<12} {_money(r['tco']):>12} vs {_money(r['tco_average_line']):>12}  "
-                     f"gap {_money(r['gap'])}")
+        lines.append(f"  {r['id']:<12} {money(r['tco']):>12} vs {money(r['tco_average_line']):>12}  "
+                     f"gap {money(r['gap'])}")
     return {"bids": rows}, "\n".join(lines)
 
 

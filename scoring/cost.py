@@ -149,11 +149,7 @@ def _plans_of(bid: Bid, components: tuple[str, ...]) -> _Plans:
 
 def volume_discount(bid: Bid, initial_lines: float) -> float:
     """Share off plan monthly fees: the reached tier with the largest `min_lines`."""
-    reached = [t for t in bid.spec.discounts.volume if initial_lines >= t.min_lines]
-    if not reached:
-        return 0.0
-    top = max(t.min_lines for t in reached)
-    return max(t.percent for t in reached if t.min_lines == top) / 100.0
+    return float(_volume_discounts(bid, np.array([initial_lines]))[0])
 
 
 @dataclass(frozen=True)
@@ -436,6 +432,8 @@ class DrawCosts:
 
 
 def _volume_discounts(bid: Bid, initial_lines: np.ndarray) -> np.ndarray:
+    """`volume_discount` for many line counts at once (the larger percent where two tiers
+    share `min_lines`)."""
     tiers = bid.spec.discounts.volume
     if not tiers:
         return np.zeros_like(initial_lines)

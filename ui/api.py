@@ -147,6 +147,17 @@ def stay_or_switch_of(ev: Evaluation):
     return stay_or_switch(ev)
 
 
+def template_bytes(ev: Evaluation) -> bytes:
+    """The price-schedule template (xlsx) for operators, built when the user asks for it."""
+    import io
+
+    from scoring.excel import write_template
+
+    buffer = io.BytesIO()
+    write_template(ev.tender, buffer)
+    return buffer.getvalue()
+
+
 def workbook_bytes(ev: Evaluation) -> bytes:
     """The evaluation workbook (xlsx), built when the user asks for it."""
     import io

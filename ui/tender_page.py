@@ -50,16 +50,6 @@ def _whatif_file() -> dict[str, bytes]:
     return {"scenarios/whatif.yaml": yaml_bytes(settings)} if settings else {}
 
 
-def _template_bytes(ev) -> bytes:
-    import io
-
-    from scoring.excel import write_template
-
-    buffer = io.BytesIO()
-    write_template(ev.tender, buffer)
-    return buffer.getvalue()
-
-
 def fleet_table(ev) -> pd.DataFrame:
     fleet = ev.costs.fleet
     names = {e.id: e.name or e.id for e in ev.tender.spec.entities}
@@ -108,12 +98,13 @@ def render() -> None:
             api.use_source(None)
             st.rerun()
         if not isinstance(ev, pd.DataFrame):
-            st.download_button(tr("download.template"), data=lambda: _template_bytes(ev),
+            st.download_button(tr("download.template"), data=lambda: api.template_bytes(ev),
                                file_name=f"{src.name}-price-schedule.xlsx", key="download_template", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         files = {**src.files, **_whatif_file()}
-        st.download_button(tr("tender.download"), zip_of(files, src.name), file_name=f"{src.name}.zip",
-                           mime="application/zip", key="download_zip")
+        # Zipped on click only: the page reruns on every widget change.
+        st.download_button(tr("tender.download"), data=lambda: zip_of(files, src.name), file_name=f"{src.name}.zip",
+                           mime="application/zip", key="download_zip", on_click="ignore")
     if st.session_state.get("upload_errors") is not None:
         show_errors(st.session_state["upload_errors"])
     ev = evaluation_or_stop()
