@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import TenderError
+from .lines import Lines
 from .model import Bid, Switching, Tender, UsageDistribution, usage_mean
 from .plans import MixProblem, choose_plans
 from .switching import is_challenger, portability_terms, switching_cost
@@ -45,7 +46,15 @@ K = {name: k for k, name in enumerate(COMPONENTS)}
 
 @dataclass(frozen=True)
 class Fleet:
-    """The buyer side as arrays (independent of bids)."""
+    """The buyer side as arrays (independent of bids).
+
+    Two kinds of fleet share these arrays: profiles (each line uses its profile's mean, or a
+    distribution across lines, the same every month of a contract year) and a measured
+    fleet (``measured``: every line of a billing export on its own usage, export month
+    ``((m-1) mod K) + 1`` replayed in contract month ``m``; scoring.lines). Costs are computed
+    per *period*, the distinct (contract year, export month) pairs: a profile fleet's periods
+    are its contract years.
+    """
 
     term_months: int
     profiles: tuple[str, ...]
@@ -59,6 +68,8 @@ class Fleet:
     dist: np.ndarray  # (P, C) distribution code (scoring.usage)
     device_tier: tuple[str | None, ...]  # (P,)
     refresh_months: np.ndarray  # (P,) nan without device
+    growth: np.ndarray | None = None  # (Y, P, C) factor on a measured line's usage (growth × multiplier)
+    measured: Lines | None = None
 
     @property
     def years(self) -> int:
@@ -77,24 +88,109 @@ class Fleet:
         """(P, E) share of initial lines: the key for fleet-wide costs."""
         return self.lines0 / self.lines0.sum()
 
+    @cached_property
+    def _periods(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        K = self.measured.months if self.measured is not None else 1
+        m = np.arange(self.term_months)
+        pairs, of_month = np.unique((m // 12) * K + m % K, return_inverse=True)
+        return of_month, pairs // K, pairs % K, np.bincount(of_month).astype(float)
+
+    @property
+    def period_of_month(self) -> np.ndarray:
+        """(T,) the period of each contract month."""
+        return self._periods[0]
+
+    @property
+    def period_year(self) -> np.ndarray:
+        """(Q,) contract year of each period."""
+        return self._periods[1]
+
+    @property
+    def period_month(self) -> np.ndarray:
+        """(Q,) export month replayed in each period (0 for a profile fleet)."""
+        return self._periods[2]
+
+    @property
+    def months_in_period(self) -> np.ndarray:
+        return self._periods[3]
+
+    @cached_property
+    def weight(self) -> np.ndarray:
+        """(Y, P) what one measured line counts for in each contract year (line growth)."""
+        n = self.lines0.sum(axis=1)
+        return np.divide(self.lines.sum(axis=2), n, out=np.zeros(self.lines.shape[:2]), where=n > 0)
+
+    @cached_property
+    def peak(self) -> np.ndarray:
+        """(P, C) the largest monthly usage of one line over the term; inf where usage is
+        spread across lines by a distribution (some line exceeds any finite allowance)."""
+        if self.measured is not None:
+            return self.measured.peak * self.growth.max(axis=0)
+        return np.where(self.cv > 0, np.inf, self.usage.max(axis=0))
+
+    def excess(self, allowance: np.ndarray) -> np.ndarray:
+        """(Q, P, E, J, C) usage beyond each allowance ``(J, C)`` in one month of each period,
+        summed over the cell's lines (expected values for a profile fleet)."""
+        q = self.period_year
+        if self.measured is None:
+            per_line = expected_excess(self.usage[:, :, None, :], self.cv[None, :, None, :],
+                                       self.dist[None, :, None, :], allowance[None, None])  # (Y, P, J, C)
+            return self.lines[q][:, :, :, None, None] * per_line[q][:, :, None]
+        E = len(self.entities)
+        G = self.growth[q]  # (Q, P, C)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(G[:, :, None, :] > 0, allowance[None, None] / G[:, :, None, :], np.inf)  # (Q, P, J, C)
+        cell = np.arange(len(self.profiles))[:, None] * E + np.arange(E)[None, :]  # (P, E)
+        above = self.measured.by_cell.above(
+            np.arange(len(self.components)), self.period_month[:, None, None, None, None],
+            cell[None, :, :, None, None], t[:, :, None])  # (Q, P, E, J, C)
+        return (self.weight[q][:, :, None, None, None] * G[:, :, None, None, :]) * above
+
+    @cached_property
+    def demand(self) -> np.ndarray:
+        """(Q, P, E, C) total usage in one month of each period."""
+        q = self.period_year
+        if self.measured is None:
+            return self.lines[q][..., None] * self.usage[q][:, :, None, :]
+        P, E, C = len(self.profiles), len(self.entities), len(self.components)
+        total = self.measured.by_cell.total()[:, self.period_month]  # (C, Q, P*E)
+        total = total.transpose(1, 2, 0).reshape(len(q), P, E, C)
+        return self.weight[q][:, :, None, None] * self.growth[q][:, :, None, :] * total
+
 
 def fleet_of(tender: Tender) -> Fleet:
     spec = tender.spec
     profiles = tuple(p.id for p in spec.profiles)
     entities = tuple(e.id for e in spec.entities)
-    components = tuple(dict.fromkeys(c for p in spec.profiles for c in p.usage))
+    measured = tender.lines if spec.usage_file is not None and spec.usage_file.evaluate_on == "lines" else None
+    if measured is not None:
+        components = measured.components
+    else:
+        components = tuple(dict.fromkeys(c for p in spec.profiles for c in p.usage))
     years = -(-spec.term_months // 12)
     y = np.arange(years, dtype=float)
-    lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
+    if measured is not None:
+        lines0 = measured.counts * spec.usage_file.lines_scale
+    else:
+        lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
     growth = np.array([p.line_growth for p in spec.profiles])
     lines = lines0[None, :, :] * ((1.0 + growth)[None, :] ** y[:, None])[:, :, None]
-    base = np.array([[usage_mean(p.usage.get(c, 0.0)) for c in components] for p in spec.profiles], dtype=float)
-    spread = [[p.usage.get(c) for c in components] for p in spec.profiles]
-    cv = np.array([[u.cv if isinstance(u, UsageDistribution) else 0.0 for u in row] for row in spread])
-    dist = np.array([[DIST_CODES[u.dist] if isinstance(u, UsageDistribution) and u.cv > 0 else FIXED for u in row]
-                     for row in spread], dtype=int)
     ugrowth = np.array([[p.usage_growth.get(c, 0.0) for c in components] for p in spec.profiles])
-    usage = base[None] * (1.0 + ugrowth)[None] ** y[:, None, None]
+    factor = (1.0 + ugrowth)[None] ** y[:, None, None]  # (Y, P, C)
+    if measured is not None:
+        scale = spec.usage_file.usage_scale
+        factor = factor * np.array([scale.get(c, scale.get("*", 1.0)) for c in components])
+        base = measured.mean
+        cv = np.zeros_like(base)
+        dist = np.full(base.shape, FIXED, dtype=int)
+        used = measured.peak > 0
+    else:
+        base = np.array([[usage_mean(p.usage.get(c, 0.0)) for c in components] for p in spec.profiles], dtype=float)
+        spread = [[p.usage.get(c) for c in components] for p in spec.profiles]
+        cv = np.array([[u.cv if isinstance(u, UsageDistribution) else 0.0 for u in row] for row in spread])
+        dist = np.array([[DIST_CODES[u.dist] if isinstance(u, UsageDistribution) and u.cv > 0 else FIXED
+                          for u in row] for row in spread], dtype=int)
+        used = base > 0
     return Fleet(
         term_months=spec.term_months,
         profiles=profiles,
@@ -102,12 +198,14 @@ def fleet_of(tender: Tender) -> Fleet:
         components=components,
         lines0=lines0,
         lines=lines,
-        usage=usage,
-        used=base > 0,
+        usage=base[None] * factor,
+        used=used,
         cv=cv,
         dist=dist,
         device_tier=tuple(p.device.tier if p.device else None for p in spec.profiles),
         refresh_months=np.array([p.device.refresh_months if p.device else np.nan for p in spec.profiles]),
+        growth=factor,
+        measured=measured,
     )
 
 
@@ -167,17 +265,14 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     plans = _plans_of(bid, fleet.components)
     pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
     pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
-    Y = fleet.years
-    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(Y)  # (Y,) indexation
-    n = fleet.months_in_year
+    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)  # (Y,) indexation
+    kq = k[fleet.period_year]
+    nk = fleet.months_in_period * kq  # (Q,) indexed months in each period
 
     knockouts: list[str] = []
-    # Usable plans: every used, non-pooled component is included or priced, and usage above
-    # the allowance in any year has a rate.
-    peak_usage = fleet.usage.max(axis=0)  # (P, C): growth may be negative, so the max over years
-    # Usage spread across lines (cv > 0) exceeds any finite allowance on some lines.
-    within = (peak_usage[:, None, :] <= plans.allowance[None]) & (
-        (fleet.cv[:, None, :] == 0) | np.isinf(plans.allowance[None]))
+    # Usable plans: every used, non-pooled component is included or priced, and no line's
+    # usage in any month of the term exceeds an allowance that has no rate.
+    within = fleet.peak[:, None, :] <= plans.allowance[None]
     covered = plans.has_rate[None] | (plans.included[None] & within)
     unusable = (fleet.used[:, None, :] & ~pooled[None, None, :] & ~covered).any(axis=2)  # (P, J)
     options: list[tuple[int, ...]] = []
@@ -199,25 +294,22 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
         return BidCosts(cube=None, plan_assignment=None, knockouts=tuple(dict.fromkeys(knockouts)))
 
     discount = volume_discount(bid, float(fleet.lines0.sum()))
-    # Per-line monthly charge beyond allowance, per profile × plan × year (non-pooled only).
-    excess = expected_excess(fleet.usage[:, :, None, :], fleet.cv[None, :, None, :], fleet.dist[None, :, None, :],
-                             plans.allowance[None, None])  # (Y, P, J, C) per line, expected
-    over = (excess * np.where(pooled, 0.0, plans.rate)[None, None]).sum(axis=3)  # (Y, P, J)
-    lines_py = fleet.lines.sum(axis=2)  # (Y, P)
-    per_line = plans.fee[None, None, :] * (1.0 - discount) + over  # (Y, P, J)
-    s = np.einsum("y,yp,ypj->pj", n * k, lines_py, per_line)
+    excess = fleet.excess(plans.allowance)  # (Q, P, E, J, C) a month's usage beyond allowance
+    over = np.einsum("qpejc,jc->qpj", excess, np.where(pooled, 0.0, plans.rate))  # (Q, P, J) non-pooled
+    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
+    s = np.einsum("q,qp,j->pj", nk, lines_qp, plans.fee * (1.0 - discount)) + np.einsum("q,qpj->pj", nk, over)
 
     pc = np.flatnonzero(pooled)
-    demand = np.einsum("yp,ypc->cy", lines_py, fleet.usage[:, :, pc])  # (Cp, Y)
+    demand = fleet.demand[..., pc].sum(axis=(1, 2)).T  # (Cp, Q)
     allowance = plans.allowance[:, pc]  # (J, Cp)
     with np.errstate(invalid="ignore"):
-        contrib = lines_py.T[:, None, None, :] * allowance[None, :, :, None]  # (P, J, Cp, Y)
-    contrib = np.where(lines_py.T[:, None, None, :] > 0, contrib, 0.0)
+        contrib = lines_qp.T[:, None, None, :] * allowance[None, :, :, None]  # (P, J, Cp, Q)
+    contrib = np.where(lines_qp.T[:, None, None, :] > 0, contrib, 0.0)
     contrib = np.minimum(contrib, demand[None, None])
-    weight = (n * k)[None, :] * pool_rate[pc][:, None]  # (Cp, Y)
+    weight = nk[None, :] * pool_rate[pc][:, None]  # (Cp, Q)
     choice = choose_plans(MixProblem(tuple(options), s, contrib, demand, weight))
 
-    cube = _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, excess)
+    cube = _cube(tender, fleet, bid, plans, choice, discount, kq, pooled, pool_rate, excess)
     assignment = {fleet.profiles[p]: plans.ids[j] for p, j in enumerate(choice)}
     return BidCosts(cube=cube, plan_assignment=assignment)
 
@@ -225,7 +317,8 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
 def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[int]) -> str:
     """Name what makes the offered plans unusable, for the knock-out reason."""
     reasons = []
-    peak = fleet.usage.max(axis=0)[p]
+    measured = fleet.measured is not None
+    peak = fleet.peak[p] if measured else fleet.usage.max(axis=0)[p]  # profiles: the mean's peak
     for j in js:
         for c, name in enumerate(fleet.components):
             if not fleet.used[p, c] or pooled[c] or plans.has_rate[j, c]:
@@ -233,8 +326,9 @@ def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[
             if not plans.included[j, c]:
                 reasons.append(f"plan {plans.ids[j]!r} neither includes nor prices {name!r}")
             elif peak[c] > plans.allowance[j, c]:
+                whose = "the heaviest line's monthly usage" if measured else "usage"
                 reasons.append(
-                    f"plan {plans.ids[j]!r}: {name!r} usage {peak[c]:g} exceeds the allowance "
+                    f"plan {plans.ids[j]!r}: {name!r} {whose} {peak[c]:g} exceeds the allowance "
                     f"{plans.allowance[j, c]:g} and has no rate"
                 )
             elif fleet.cv[p, c] > 0 and np.isfinite(plans.allowance[j, c]):
@@ -245,44 +339,44 @@ def _unpriced(fleet: Fleet, plans: _Plans, pooled: np.ndarray, p: int, js: list[
     return "; ".join(reasons)
 
 
-def _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, excess) -> np.ndarray:
+def _chosen(excess: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """(Q, P, E, C) the excess under each profile's chosen plan."""
+    rows = np.arange(len(choice))
+    return excess.transpose(1, 3, 0, 2, 4)[rows, choice].transpose(1, 0, 2, 3)
+
+
+def _cube(tender, fleet, bid, plans, choice, discount, kq, pooled, pool_rate, excess) -> np.ndarray:
     spec = bid.spec
     P, E = len(fleet.profiles), len(fleet.entities)
-    ym = fleet.year_of_month
-    L = fleet.lines  # (Y, P, E)
-    rows = np.arange(P)
+    L = fleet.lines[fleet.period_year]  # (Q, P, E)
     share0 = fleet.initial_share  # (P, E)
-    yearly = np.zeros((fleet.years, P, E, len(COMPONENTS)))
+    per = np.zeros((len(kq), P, E, len(COMPONENTS)))  # one month of each period
 
     fee = plans.fee[choice]  # (P,)
-    yearly[..., K["subscriptions"]] = L * (fee * (1.0 - discount))[None, :, None] * k[:, None, None]
-    chosen_excess = excess[:, rows, choice, :]  # (Y, P, C)
+    per[..., K["subscriptions"]] = L * (fee * (1.0 - discount))[None, :, None] * kq[:, None, None]
+    chosen = _chosen(excess, choice)  # (Q, P, E, C)
     rate = np.where(pooled, 0.0, plans.rate[choice])  # (P, C)
-    per_line_usage = (chosen_excess * rate[None]).sum(axis=2) * k[:, None]  # (Y, P)
-    yearly[..., K["usage"]] = L * per_line_usage[:, :, None]
+    per[..., K["usage"]] = (chosen * rate[None, :, None, :]).sum(axis=3) * kq[:, None, None]
 
     # Pooled overage: fleet total per month, split by each cell's individual overage.
+    lines_qp = L.sum(axis=2)
     for c in np.flatnonzero(pooled):
         allow = plans.allowance[choice, c]  # (P,)
-        lines_py = L.sum(axis=2)
-        unlimited = np.isinf(allow)[None, :] & (lines_py > 0)  # (Y, P)
-        finite = np.where(np.isinf(allow), 0.0, allow)
-        supply = (lines_py * finite[None]).sum(axis=1)
-        demand = (lines_py * fleet.usage[:, :, c]).sum(axis=1)
-        overage = np.where(unlimited.any(axis=1), 0.0, np.maximum(0.0, demand - supply))  # (Y,)
-        cost = overage * pool_rate[c] * k  # per month
-        individual = L * chosen_excess[:, :, c][:, :, None]  # (Y, P, E), 0 under unlimited
+        unlimited = np.isinf(allow)[None, :] & (lines_qp > 0)  # (Q, P)
+        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
+        demand = fleet.demand[..., c].sum(axis=(1, 2))
+        overage = np.where(unlimited.any(axis=1), 0.0, np.maximum(0.0, demand - supply))  # (Q,)
+        cost = overage * pool_rate[c] * kq  # per month
+        individual = chosen[..., c]  # (Q, P, E), 0 under unlimited
         total = individual.sum(axis=(1, 2))
         key = np.where(total[:, None, None] > 0, individual / np.where(total > 0, total, 1.0)[:, None, None],
                        share0[None])
-        yearly[..., K["pool_overage"]] += cost[:, None, None] * key
+        per[..., K["pool_overage"]] += cost[:, None, None] * key
 
-    yearly[..., K["account_fees"]] = spec.fees.account_monthly * k[:, None, None] * share0[None]
-    prices = np.array([spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
-    monthly_device = np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
-    yearly[..., K["devices"]] = L * monthly_device[None, :, None]
+    per[..., K["account_fees"]] = spec.fees.account_monthly * kq[:, None, None] * share0[None]
+    per[..., K["devices"]] = L * _device_monthly(fleet, bid)[None, :, None]
 
-    cube = yearly[ym]  # (T, P, E, K): a contract year's months are alike until here
+    cube = per[fleet.period_of_month]  # (T, P, E, K): a period's months are alike until here
 
     # Device fund: spent in month order against device spend, never below zero.
     spend = cube[..., K["devices"]]  # (T, P, E)
@@ -298,12 +392,18 @@ def _cube(tender, fleet, bid, plans, choice, discount, k, pooled, pool_rate, exc
     cube[0, :, :, K["one_off_fees"]] += spec.fees.setup * share0
     if challenger:
         cube[0, :, :, K["one_off_fees"]] += per_line_once * fleet.lines0
-    added = np.maximum(0.0, L[1:] - L[:-1])  # (Y-1, P, E)
+    added = np.maximum(0.0, fleet.lines[1:] - fleet.lines[:-1])  # (Y-1, P, E)
     cube[np.arange(1, fleet.years) * 12, :, :, K["one_off_fees"]] += per_line_once * added
     cube[0, :, :, K["credits"]] -= spec.discounts.welcome_credit * share0
     cube[0, :, :, K["portability"]] += portability_terms(tender, bid) * share0
     cube[0, :, :, K["switching"]] += switching_cost(tender, bid) * share0
     return cube
+
+
+def _device_monthly(fleet: Fleet, bid: Bid) -> np.ndarray:
+    """(P,) device cost per line per month: price / refresh months (0 without device)."""
+    prices = np.array([bid.spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
+    return np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
 
 
 @dataclass(frozen=True)
@@ -454,38 +554,34 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
     choice = np.array([index[assignment[p]] for p in fleet.profiles])
     pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
     pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
-    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    kq = ((1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years))[fleet.period_year]  # (Q,)
     lam = draws.lines  # (N,)
-    lines_py = fleet.lines.sum(axis=2)  # (Y, P)
+    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
     allowance = plans.allowance[choice]  # (P, C)
-    usage = fleet.usage[None] * draws.usage[:, None, None, :]  # (N, Y, P, C)
+    du = draws.usage  # (N, C)
 
     # A usage that outgrows a finite allowance with no rate makes the plan unusable.
     unpriced = fleet.used & ~pooled[None] & ~plans.has_rate[choice] & np.isfinite(allowance)  # (P, C)
-    peak = usage.max(axis=1)  # (N, P, C)
-    usable = ~((peak > allowance[None]) & unpriced[None]).any(axis=(1, 2))
+    usable = ~((fleet.peak[None] * du[:, None, :] > allowance[None]) & unpriced[None]).any(axis=(1, 2))
 
-    excess = expected_excess(usage, fleet.cv[None, None], fleet.dist[None, None], allowance[None, None])
     rate = np.where(pooled, 0.0, plans.rate[choice])  # (P, C)
-    per_line = (excess * rate[None, None]).sum(axis=3)  # (N, Y, P)
+    usage_cost = _draw_excess(fleet, allowance, rate, du)  # (N, Q) a month's usage beyond allowances × rate
     discount = _volume_discounts(bid, lam * fleet.lines0.sum())  # (N,)
     fee = plans.fee[choice]
-    yearly = (lam * (1.0 - discount))[:, None] * ((lines_py * fee).sum(axis=1) * k)[None]  # subscriptions
-    yearly = yearly + lam[:, None] * (per_line * lines_py[None]).sum(axis=2) * k[None]  # usage
+    per = (lam * (1.0 - discount))[:, None] * ((lines_qp * fee).sum(axis=1) * kq)[None]  # subscriptions
+    per = per + lam[:, None] * usage_cost * kq[None]  # usage
     for c in np.flatnonzero(pooled):
         allow = allowance[:, c]
-        unlimited = (np.isinf(allow)[None, :] & (lines_py > 0)).any(axis=1)  # (Y,)
-        supply = (lines_py * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
-        demand = (lines_py * fleet.usage[:, :, c]).sum(axis=1)
-        over = np.maximum(0.0, demand[None] * draws.usage[:, c : c + 1] - supply[None])
-        yearly = yearly + np.where(unlimited[None], 0.0, lam[:, None] * over) * pool_rate[c] * k[None]
-    yearly = yearly + spec.fees.account_monthly * k[None]
-    prices = np.array([spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
-    per_device = np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
-    devices = lam[:, None] * (lines_py * per_device).sum(axis=1)[None]  # (N, Y)
-    monthly = (yearly + devices)[:, fleet.year_of_month]  # (N, T)
+        unlimited = (np.isinf(allow)[None, :] & (lines_qp > 0)).any(axis=1)  # (Q,)
+        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
+        demand = fleet.demand[..., c].sum(axis=(1, 2))
+        over = np.maximum(0.0, demand[None] * du[:, c : c + 1] - supply[None])
+        per = per + np.where(unlimited[None], 0.0, lam[:, None] * over) * pool_rate[c] * kq[None]
+    per = per + spec.fees.account_monthly * kq[None]
+    devices = lam[:, None] * (lines_qp * _device_monthly(fleet, bid)).sum(axis=1)[None]  # (N, Q)
+    monthly = (per + devices)[:, fleet.period_of_month]  # (N, T)
 
-    spend = devices[:, fleet.year_of_month]
+    spend = devices[:, fleet.period_of_month]
     before = np.cumsum(spend, axis=1) - spend
     monthly -= np.minimum(spend, np.maximum(0.0, spec.devices.fund - before))
 
@@ -513,6 +609,25 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
                          + ported * value["porting_failure_rate"] * value["lost_number_eur"])
             monthly[:, 0] += switching
     return DrawCosts(monthly=monthly, switching=switching, usable=usable)
+
+
+def _draw_excess(fleet: Fleet, allowance: np.ndarray, rate: np.ndarray, du: np.ndarray) -> np.ndarray:
+    """(N, Q) ``Σ_p,c`` a month's fleet usage beyond the chosen allowances ``(P, C)`` × rate,
+    with usage multiplied by ``du`` (N, C). Only priced, capped components are computed."""
+    P, C = allowance.shape
+    pairs = np.argwhere((rate > 0) & np.isfinite(allowance) & fleet.used)  # (R, 2) profile, component
+    p, c = pairs[:, 0], pairs[:, 1]
+    q = fleet.period_year
+    if fleet.measured is None:
+        per_line = expected_excess(fleet.usage[None][:, :, p, c] * du[:, None, c], fleet.cv[p, c], fleet.dist[p, c],
+                                   allowance[p, c])  # (N, Y, R)
+        lines = fleet.lines.sum(axis=2)[:, p]  # (Y, R)
+        return ((per_line * lines[None] * rate[p, c])[:, q]).sum(axis=2)
+    G = fleet.growth[q][:, p, c][None] * du[:, None, c]  # (N, Q, R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(G > 0, allowance[p, c] / G, np.inf)
+    above = fleet.measured.by_profile.above(c, fleet.period_month[None, :, None], p, t)  # (N, Q, R)
+    return (above * G * fleet.weight[q][:, p][None] * rate[p, c]).sum(axis=2)
 
 
 def unit_draws(fleet: Fleet, n: int = 1) -> Draws:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,19 @@ class RawTender:
     evaluations: RawFile | None = None
     consensus: RawFile | None = None
     problems: tuple[Problem, ...] = ()  # reading problems (syntax, encoding, empty files)
+    # Where other files named by tender.yaml (the usage_file) are read: a folder on disk, or
+    # the in-memory files of an upload.
+    root: str | None = None
+    files: dict[str, bytes] | None = field(default=None, repr=False)
+
+    def attachment(self, path: str) -> bytes | None:
+        """A file of the tender folder by its relative path; None when absent."""
+        if self.files is not None:
+            return self.files.get(path)
+        if self.root is None:
+            return None
+        target = Path(self.root) / path
+        return target.read_bytes() if target.is_file() else None
 
     def bid_id(self, stem: str, raw: RawFile) -> Any:
         return raw.data.get("id", stem) if raw.data is not None else stem
@@ -153,7 +166,8 @@ def read_folder(folder: str | Path) -> RawTender:
         file_shown = f"{shown}/{name}.yaml"
         data = _optional_mapping(root / f"{name}.yaml", file_shown, problems)
         optional[name] = RawFile(file_shown, data) if (root / f"{name}.yaml").is_file() else None
-    return RawTender(shown, tender, tuple(bids), optional["evaluations"], optional["consensus"], tuple(problems))
+    return RawTender(shown, tender, tuple(bids), optional["evaluations"], optional["consensus"], tuple(problems),
+                     root=str(root))
 
 
 def read_files(name: str, files: dict[str, bytes]) -> RawTender:
@@ -180,7 +194,8 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
     bid_paths = sorted(p for p in files if p.startswith("bids/") and p.count("/") == 1 and _is_bid_file(p[5:]))
     bids = tuple((Path(p).stem, parse(p)) for p in bid_paths)
     optional = {n: parse(f"{n}.yaml") if f"{n}.yaml" in files else None for n in ("evaluations", "consensus")}
-    return RawTender(name, tender, bids, optional["evaluations"], optional["consensus"], tuple(problems))
+    return RawTender(name, tender, bids, optional["evaluations"], optional["consensus"], tuple(problems),
+                     files=files)
 
 
 # An Excel bid is read by scoring.excel; macro-enabled and old-format workbooks are picked
@@ -251,7 +266,15 @@ def build_tender(raw: RawTender) -> Tender:
     if spec is None:
         raise TenderError(problems)
     warnings: list[str] = []
-    problems += _check_tender(spec, raw.tender.shown)
+    tender_problems = _check_tender(spec, raw.tender.shown)
+    problems += tender_problems
+    lines = None
+    if spec.usage_file is not None and not tender_problems:
+        try:
+            lines = _read_usage_file(raw, spec)
+            spec = _profiles_from_lines(spec, lines, raw.tender.shown, warnings)
+        except TenderError as exc:
+            problems += exc.problems
     for bid in sorted(bids, key=lambda b: b.id):  # warnings in bid-id order, whatever the file names
         problems += _check_bid(bid, spec, warnings)
     evaluations: dict[str, dict[str, dict[str, float]]] = {}
@@ -279,7 +302,54 @@ def build_tender(raw: RawTender) -> Tender:
         moderation=moderation,
         warnings=tuple(warnings),
         source=raw,
+        lines=lines,
     )
+
+
+def _read_usage_file(raw: RawTender, spec: TenderFile):
+    """The billing export named by ``usage_file`` (scoring.lines.read_lines)."""
+    from .lines import read_lines  # imported here: scoring.lines needs numpy/pandas, the model does not
+
+    path = spec.usage_file.path
+    shown = f"{raw.folder}/{path}"
+    try:
+        data = raw.attachment(path)
+    except OSError as exc:
+        raise TenderError.at(shown, "", f"cannot read file: {exc.strerror}") from None
+    if data is None:
+        raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {path!r} is not in the tender folder")
+    return read_lines(data, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
+                      entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles))
+
+
+def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]) -> TenderFile:
+    """Each profile's lines per entity and mean usage from the export, where the profile does
+    not give them or, with ``evaluate_on: lines``, always (the export is then what is costed)."""
+    per_line = spec.usage_file.evaluate_on == "lines"
+    problems: list[Problem] = []
+    profiles = []
+    for i, profile in enumerate(spec.profiles):
+        counts = {e: float(n) for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
+        usage = {c: float(u) for c, u in zip(lines.components, lines.mean[i])}
+        for c in profile.usage_growth:
+            if per_line and c not in usage:
+                problems.append(Problem(file, f"profiles.{i}.usage_growth.{c}",
+                                        f"component {c!r} is not a column of the usage file"))
+        declared = sum((profile.lines or {}).values())
+        if per_line and profile.lines is not None and round(declared, 6) != float(lines.counts[i].sum()):
+            warnings.append(f"profile {profile.id!r}: tender.yaml declares {declared:g} lines, the usage file has "
+                            f"{int(lines.counts[i].sum())}; the usage file's lines are costed")
+        update = {}
+        if per_line or profile.lines is None:
+            update["lines"] = counts
+        if per_line or profile.usage is None:
+            update["usage"] = usage
+        profiles.append(profile.model_copy(update=update))
+    if lines.counts.sum() <= 0:
+        problems.append(Problem(lines.shown, "", "the usage file has no line"))
+    if problems:
+        raise TenderError(problems)
+    return spec.model_copy(update={"profiles": profiles})
 
 
 def _optional_mapping(path: Path, shown: str, problems: list[Problem]) -> dict | None:
@@ -336,11 +406,16 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
     for i, dup in _repeats([p.id for p in spec.profiles]):
         problems.append(Problem(file, f"profiles.{i}.id", f"profile id {dup!r} is used twice"))
     known = set(entity_ids)
+    measured = spec.usage_file is not None and spec.usage_file.evaluate_on == "lines"
     for i, profile in enumerate(spec.profiles):
-        for entity in profile.lines:
+        for name in ("lines", "usage"):
+            if getattr(profile, name) is None and spec.usage_file is None:
+                problems.append(Problem(file, f"profiles.{i}.{name}", "required field is missing"))
+        for entity in profile.lines or {}:
             if entity not in known:
                 problems.append(Problem(file, f"profiles.{i}.lines.{entity}", f"unknown entity {entity!r}"))
-    if sum(sum(p.lines.values()) for p in spec.profiles) <= 0:
+    if not measured and all(p.lines is not None for p in spec.profiles) and (
+            sum(sum(p.lines.values()) for p in spec.profiles) <= 0):
         problems.append(Problem(file, "profiles", "the fleet has no initial line (every profile's lines are 0)"))
     if not spec.profiles:
         problems.append(Problem(file, "profiles", "at least one profile is needed"))
@@ -380,7 +455,7 @@ def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Proble
                 at = f"offer.{profile_id}" if i is None else f"offer.{profile_id}.{i}"
                 problems.append(Problem(file, at, f"unknown plan {plan_id!r}"))
 
-    used = {c for p in tender.profiles for c, u in p.usage.items() if usage_mean(u) > 0}
+    used = {c for p in tender.profiles for c, u in (p.usage or {}).items() if usage_mean(u) > 0}
     for plan in spec.plans:
         for component in sorted(set(plan.allowances) | set(plan.rates)):
             if component not in used:

@@ -44,115 +44,29 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
 
 from .errors import Problem, TenderError
-from .model import ID_PATTERN, FieldError, Strict
+from .model import (  # noqa: F401  (the spec lives with the tender's model; re-exported here)
+    DATA_UNITS,
+    REQUIRED_ROLES,
+    ROLES,
+    VOICE_UNITS,
+    ProfileRule,
+    Range,
+    UsageFileSpec,
+    component_kind,
+    unit_factor,
+)
 
-ROLES = ("line", "entity", "profile", "month")
-REQUIRED_ROLES = ("line", "entity", "month")
-DATA_UNITS = {"KB": 1e-6, "MB": 1e-3, "GB": 1.0, "TB": 1e3}  # to GB, decimal (operators' billing units)
-VOICE_UNITS = {"s": 1 / 60, "min": 1.0, "h": 60.0}  # to minutes
 MAX_PROBLEMS = 50
 MAX_MONTHS = 120  # a wider range is almost surely a mistyped month
 MAX_BYTES = 4 * 1024**3
 CHUNK_ROWS = 250_000  # bounds the C parser's buffers: ~0.5 GB peak for 100k lines × 12 months
 SNIFFED_DELIMITERS = (",", ";", "\t", "|")
-_ID = re.compile(ID_PATTERN)
-
-
-def component_kind(component: str) -> Literal["data", "voice", "other"]:
-    """The kind of a usage component, from its id's unit suffix (``data_gb``, ``voice_min``)."""
-    if component.endswith("_gb") or component == "gb":
-        return "data"
-    if component.endswith("_min") or component == "min":
-        return "voice"
-    return "other"
-
-
-def unit_factor(component: str, unit: str) -> float:
-    """The factor turning ``unit`` into the format's unit for ``component``; ValueError if unsupported."""
-    kind = component_kind(component)
-    table = {"data": DATA_UNITS, "voice": VOICE_UNITS}.get(kind)
-    if table is None:
-        raise ValueError(f"{component!r} has no unit to convert (only *_gb data and *_min voice components do)")
-    if unit not in table:
-        what = "data in GB" if kind == "data" else "voice in minutes"
-        raise ValueError(f"unit {unit!r} is not supported for {what}; use one of {', '.join(table)}")
-    return table[unit]
-
-
-class UsageFileSpec(Strict):
-    """The ``usage_file`` block of tender.yaml."""
-
-    path: str = Field(min_length=1, strict=True)
-    columns: dict[str, str]
-    units: dict[str, str] = {}
-    delimiter: str | None = None  # sniffed from the header line (, ; tab |) when not given
-    decimal: Literal[".", ","] = "."
-    encoding: str = "utf-8"  # a UTF-8 byte-order mark is accepted
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, columns: dict[str, str]) -> dict[str, str]:
-        for role in REQUIRED_ROLES:
-            if role not in columns:
-                raise FieldError(role, f"the {role!r} column must be mapped")
-        seen: dict[str, str] = {}
-        for role, header in columns.items():
-            if role not in ROLES and not _ID.fullmatch(role):
-                raise FieldError(
-                    role, f"{role!r} is neither a role ({', '.join(ROLES)}) nor a component id [a-z0-9_-]+"
-                )
-            if not isinstance(header, str) or not header.strip():
-                raise FieldError(role, "must name a column header")
-            if header.strip() in seen:
-                raise FieldError(role, f"column {header!r} is already mapped to {seen[header.strip()]!r}")
-            seen[header.strip()] = role
-        if not any(role not in ROLES for role in columns):
-            raise ValueError("map at least one usage component column (e.g. data_gb)")
-        return columns
-
-    @field_validator("encoding")
-    @classmethod
-    def _encoding(cls, encoding: str) -> str:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
-        return encoding
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, delimiter: str | None) -> str | None:
-        if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
-            raise ValueError(f"must be one character such as , ; or a tab, got {delimiter!r}")
-        return delimiter
-
-    @model_validator(mode="after")
-    def _units_and_decimal(self) -> UsageFileSpec:
-        for component, unit in self.units.items():
-            if component not in self.components:
-                raise FieldError(f"units.{component}", f"{component!r} is not a usage component mapped in columns")
-            try:
-                unit_factor(component, unit)
-            except ValueError as exc:
-                raise FieldError(f"units.{component}", str(exc)) from None
-        if self.delimiter is not None and self.delimiter == self.decimal:
-            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {self.decimal!r}")
-        return self
-
-    @property
-    def components(self) -> list[str]:
-        return [role for role in self.columns if role not in ROLES]
-
-    def factor(self, component: str) -> float:
-        unit = self.units.get(component)
-        return 1.0 if unit is None else unit_factor(component, unit)
 
 
 # --------------------------------------------------------------------------- pseudonyms
@@ -728,4 +642,36 @@ def line_usage(table: pd.DataFrame, components: list[str] | tuple[str, ...]) -> 
         usage=usage,
         entities=entities,
         profiles=profiles,
+    )
+
+
+def read_line_usage(
+    data: bytes,
+    spec: UsageFileSpec,
+    *,
+    shown: str,
+    entities: list[str],
+    profiles: list[str] | None,
+    key: bytes,
+    xlsx: bool = False,
+) -> LineUsage:
+    """`read_usage_table` then `line_usage`, with ``entity``/``profile`` codes indexing the
+    given ``entities``/``profiles`` lists (not the table's categories) and components in
+    ``spec.components`` order."""
+    table = read_usage_table(data, spec, shown=shown, entities=entities, profiles=profiles, key=key, xlsx=xlsx)
+    lu = line_usage(table, spec.components)
+
+    def recode(codes: np.ndarray, names: tuple[str, ...], wanted: list[str]) -> np.ndarray:
+        lookup = np.array([wanted.index(n) for n in names] + [-1], dtype=np.int64)
+        return lookup[codes]
+
+    return LineUsage(
+        months=lu.months,
+        components=lu.components,
+        line_ids=lu.line_ids,
+        entity=recode(lu.entity, lu.entities, list(entities)),
+        profile=None if lu.profile is None else recode(lu.profile, lu.profiles, list(profiles)),
+        usage=lu.usage,
+        entities=tuple(entities),
+        profiles=None if profiles is None else tuple(profiles),
     )
