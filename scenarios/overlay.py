@@ -22,6 +22,7 @@ and the field (``set.…`` or ``bids.<id>.…``).
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -106,7 +107,17 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def _by_id(items: list) -> bool:
-    return all(isinstance(i, dict) and "id" in i for i in items)
+    """Every item a mapping with an id that can key a dict (`id: [a]` cannot: such a list is
+    replaced whole, and validation reports the id)."""
+    return all(isinstance(i, dict) and "id" in i and _hashable(i["id"]) for i in items)
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 def _number(x: Any) -> bool:
@@ -117,16 +128,30 @@ def _times(value: Any, factor: float) -> Any:
     """Scale a number, or the mean of a usage distribution; leave anything else for
     validation to report."""
     if _number(value):
-        return value * factor
+        return _product(value, factor)
     if isinstance(value, dict) and _number(value.get("mean")):
-        return {**value, "mean": value["mean"] * factor}
+        return {**value, "mean": _product(value["mean"], factor)}
     return value
+
+
+def _product(value: float, factor: float) -> float:
+    try:
+        return value * factor
+    except OverflowError:  # an integer of hundreds of digits times a float: validation says it is not finite
+        return math.inf
 
 
 def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, Any]:
     tender = copy.deepcopy(tender)
-    profiles = [p for p in tender.get("profiles", []) if isinstance(p, dict)]
+    listed = tender.get("profiles")
+    # Anything but a list of mappings is left for validation to report (`set: {profiles: 3}`).
+    profiles = [p for p in listed if isinstance(p, dict)] if isinstance(listed, list) else []
     used = {c for p in profiles if isinstance(p.get("usage"), dict) for c in p["usage"]}
+    # A billing export's lines (usage_file) scale too: its own multipliers, applied to every line.
+    export = tender.get("usage_file")
+    export = export if isinstance(export, dict) else None
+    if export is not None and isinstance(export.get("columns"), dict):
+        used |= {c for c in export["columns"] if c not in ("line", "entity", "profile", "month")}
     unknown = [c for c in scale.usage if c != "*" and c not in used]
     if unknown:
         raise TenderError([Problem(file, f"scale.usage.{c}", f"no profile uses component {c!r}") for c in unknown])
@@ -135,6 +160,16 @@ def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, A
             p["usage"] = {c: _times(u, scale.usage.get(c, scale.usage.get("*", 1.0))) for c, u in p["usage"].items()}
         if scale.lines is not None and isinstance(p.get("lines"), dict):
             p["lines"] = {e: _times(n, scale.lines) for e, n in p["lines"].items()}
+    if export is not None:
+        factors = export.get("usage_scale", {})
+        if isinstance(factors, dict) and scale.usage:
+            def effective(table: dict, c: str) -> Any:
+                return table.get(c, table.get("*", 1.0))
+
+            keys = dict.fromkeys([*factors, *scale.usage])
+            export["usage_scale"] = {c: _times(effective(factors, c), effective(scale.usage, c)) for c in keys}
+        if scale.lines is not None:
+            export["lines_scale"] = _times(export.get("lines_scale", 1.0), scale.lines)
     return tender
 
 
@@ -160,7 +195,7 @@ def overlay(raw: RawTender, scenario: Scenario) -> RawTender:
     spec, file = scenario.spec, scenario.file
     tender = merge(raw.tender.data or {}, spec.set)
     tender = scale_tender(tender, spec.scale, file)
-    ids = {raw.bid_id(stem, f): i for i, (stem, f) in enumerate(raw.bids)}
+    ids = {_bid_key(raw, stem, f): i for i, (stem, f) in enumerate(raw.bids)}
     problems = [Problem(file, f"bids.{b}", f"unknown bid {b!r}") for b in spec.bids if b not in ids]
     problems += [Problem(file, f"scale.prices.{b}", f"unknown bid {b!r}") for b in spec.scale.prices if b not in ids]
     if problems:
@@ -175,6 +210,13 @@ def overlay(raw: RawTender, scenario: Scenario) -> RawTender:
             data = scale_prices(data, spec.scale.prices[bid_id])
         bids[i] = (stem, replace(f, data=data))
     return replace(raw, tender=replace(raw.tender, data=tender), bids=tuple(bids))
+
+
+def _bid_key(raw: RawTender, stem: str, f: RawFile) -> Any:
+    """The id a bid file claims, or its file stem when the id could not be one (`id: [a]`;
+    validation reports it)."""
+    bid_id = raw.bid_id(stem, f)
+    return bid_id if _hashable(bid_id) else stem
 
 
 def apply(base: Tender | RawTender, scenario: Scenario) -> Tender:

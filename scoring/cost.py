@@ -116,8 +116,9 @@ class Fleet:
 
     @cached_property
     def weight(self) -> np.ndarray:
-        """(Y, P) what one measured line counts for in each contract year (line growth)."""
-        n = self.lines0.sum(axis=1)
+        """(Y, P) what one measured line counts for in each contract year (line growth and
+        the usage file's lines_scale)."""
+        n = self.measured.counts.sum(axis=1) if self.measured is not None else self.lines0.sum(axis=1)
         return np.divide(self.lines.sum(axis=2), n, out=np.zeros(self.lines.shape[:2]), where=n > 0)
 
     @cached_property
@@ -169,10 +170,8 @@ def fleet_of(tender: Tender) -> Fleet:
         components = tuple(dict.fromkeys(c for p in spec.profiles for c in p.usage))
     years = -(-spec.term_months // 12)
     y = np.arange(years, dtype=float)
-    if measured is not None:
-        lines0 = measured.counts * spec.usage_file.lines_scale
-    else:
-        lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
+    # With a measured fleet, the profiles' lines are the export's counts × lines_scale (scoring.load).
+    lines0 = np.array([[p.lines.get(e, 0.0) for e in entities] for p in spec.profiles], dtype=float)
     growth = np.array([p.line_growth for p in spec.profiles])
     lines = lines0[None, :, :] * ((1.0 + growth)[None, :] ** y[:, None])[:, :, None]
     ugrowth = np.array([[p.usage_growth.get(c, 0.0) for c in components] for p in spec.profiles])
@@ -632,3 +631,71 @@ def _draw_excess(fleet: Fleet, allowance: np.ndarray, rate: np.ndarray, du: np.n
 
 def unit_draws(fleet: Fleet, n: int = 1) -> Draws:
     return Draws(usage=np.ones((n, len(fleet.components))), lines=np.ones(n), switching={})
+
+
+# --------------------------------------------------------------------------- cost per line
+
+
+def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
+    """Each measured line's cost over the term under one costed bid, most expensive first.
+
+    Columns: ``line`` (pseudonym), ``profile``, ``entity``, ``subscriptions``, ``usage`` (its
+    own usage beyond allowances), ``pool_overage`` (its share of the pooled overage, pro-rata to
+    its individual overage month by month, as for entities), ``devices``, ``total``. Lines added
+    by growth count in their line's weight, so a cell's lines add up to the cell's
+    subscriptions + usage + pool overage + devices in the cost table; fleet-wide items (setup,
+    account fee, credits, activations, switching, portability) belong to no line.
+    """
+    fleet = costs.fleet
+    lines = fleet.measured
+    if lines is None:
+        raise ValueError("costs per line need a tender evaluated on a usage file's lines")
+    assignment = costs.plan_assignment[bid_id]
+    if assignment is None:
+        raise ValueError(f"bid {bid_id!r} is not costed: {'; '.join(costs.knockouts[bid_id])}")
+    bid = tender.bid(bid_id)
+    plans = _plans_of(bid, fleet.components)
+    choice = np.array([plans.ids.index(assignment[p]) for p in fleet.profiles])
+    pooled = np.array([c in bid.spec.pool for c in fleet.components], dtype=bool)
+    pool_rate = np.array([bid.spec.pool[c].overage_rate if c in bid.spec.pool else 0.0 for c in fleet.components])
+    k = (1.0 + bid.spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    q_year, q_month, nq = fleet.period_year, fleet.period_month, fleet.months_in_period
+    kq, w = k[q_year], fleet.weight[q_year]  # (Q,), (Q, P)
+    p_i = lines.profile
+    allowance = plans.allowance[choice]  # (P, C)
+    rate = np.where(pooled, 0.0, plans.rate[choice])
+
+    subscriptions = ((nq * kq)[:, None] * w).sum(axis=0) * plans.fee[choice] * (1.0 - volume_discount(
+        bid, float(fleet.lines0.sum())))
+    devices = (nq[:, None] * w).sum(axis=0) * _device_monthly(fleet, bid)
+    usage = np.zeros(lines.n)
+    individual = np.zeros((lines.n, len(q_year), int(pooled.sum())))  # a month's pooled overage per line
+    x = lines.usage.usage
+    for y in range(fleet.years):  # one block of (lines × the year's export months) at a time
+        qs = np.flatnonzero(q_year == y)
+        u = x[:, q_month[qs], :] * fleet.growth[y][p_i][:, None, :]  # (N, q, C)
+        over = np.maximum(0.0, u - allowance[p_i][:, None, :]) * w[qs][:, p_i].T[:, :, None]
+        over = np.where(np.isinf(allowance[p_i])[:, None, :], 0.0, over)
+        usage += (over * rate[p_i][:, None, :]).sum(axis=2) @ (nq[qs] * kq[qs])
+        individual[:, qs] = over[:, :, pooled]
+    pool = np.zeros(lines.n)
+    lines_qp = fleet.lines[q_year].sum(axis=2)
+    for i, c in enumerate(np.flatnonzero(pooled)):
+        allow = allowance[:, c]
+        unlimited = (np.isinf(allow)[None] & (lines_qp > 0)).any(axis=1)
+        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
+        demand = fleet.demand[..., c].sum(axis=(1, 2))
+        cost = np.where(unlimited, 0.0, np.maximum(0.0, demand - supply)) * pool_rate[c] * kq * nq  # (Q,)
+        total = individual[:, :, i].sum(axis=0)
+        pool += individual[:, :, i] @ np.divide(cost, total, out=np.zeros_like(cost), where=total > 0)
+    table = pd.DataFrame({
+        "line": lines.usage.line_ids,
+        "profile": pd.Categorical.from_codes(p_i, fleet.profiles),
+        "entity": pd.Categorical.from_codes(lines.entity, fleet.entities),
+        "subscriptions": subscriptions[p_i],
+        "usage": usage,
+        "pool_overage": pool,
+        "devices": devices[p_i],
+    })
+    table["total"] = table[["subscriptions", "usage", "pool_overage", "devices"]].sum(axis=1)
+    return table.sort_values(["total", "line"], ascending=[False, True], ignore_index=True)

@@ -269,7 +269,7 @@ def build_tender(raw: RawTender) -> Tender:
     tender_problems = _check_tender(spec, raw.tender.shown)
     problems += tender_problems
     lines = None
-    if spec.usage_file is not None and not tender_problems:
+    if spec.usage_file is not None and not tender_problems and _export_needed(spec):
         try:
             lines = _read_usage_file(raw, spec)
             spec = _profiles_from_lines(spec, lines, raw.tender.shown, warnings)
@@ -306,6 +306,23 @@ def build_tender(raw: RawTender) -> Tender:
     )
 
 
+def _export_needed(spec: TenderFile) -> bool:
+    """The export is read at load time when it is costed or completes a profile; with
+    ``evaluate_on: profiles`` and complete profiles it is evidence only, read when shown
+    (`measured_lines`), so evaluating does not pay for reading it."""
+    return spec.usage_file.evaluate_on == "lines" or any(p.lines is None or p.usage is None for p in spec.profiles)
+
+
+def measured_lines(tender: Tender):
+    """The tender's billing-export lines (scoring.lines.Lines), read now if loading did not
+    need them; None without a usage_file. Raises TenderError for a defective export."""
+    if tender.spec.usage_file is None:
+        return None
+    if tender.lines is not None:
+        return tender.lines
+    return _read_usage_file(tender.source, tender.spec)
+
+
 def _read_usage_file(raw: RawTender, spec: TenderFile):
     """The billing export named by ``usage_file`` (scoring.lines.read_lines)."""
     from .lines import read_lines  # imported here: scoring.lines needs numpy/pandas, the model does not
@@ -329,7 +346,8 @@ def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]
     problems: list[Problem] = []
     profiles = []
     for i, profile in enumerate(spec.profiles):
-        counts = {e: float(n) for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
+        scale = spec.usage_file.lines_scale
+        counts = {e: float(n) * scale for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
         usage = {c: float(u) for c, u in zip(lines.components, lines.mean[i])}
         for c in profile.usage_growth:
             if per_line and c not in usage:
