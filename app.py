@@ -5,12 +5,16 @@ import streamlit as st
 
 from ui import compare_page, costs_page, summary_page, switching_page, tender_page, whatif_page
 from ui.common import tr
+from ui.gate import require_access
 
 st.set_page_config(page_title="Fleetbid", page_icon="📶", layout="wide")
 with st.sidebar:
     # Options are the labels so the shared address reads ?lang=FR (a bound widget puts its
     # displayed label in the URL).
     st.segmented_control("Language · Langue", ["EN", "FR"], key="lang", default="EN", bind="query-params")
+# Off unless .streamlit/secrets.toml has an [access] section; then nothing below runs
+# before the password is right (after the language switch, so the form can be in French).
+require_access()
 pages = [
     st.Page(tender_page.render, title=tr("page.tender"), url_path="tender", default=True),
     st.Page(compare_page.render, title=tr("page.compare"), url_path="compare"),

@@ -6,16 +6,35 @@ the folder) from doing harm: it is refused with a clear error instead.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from .errors import TenderError
 
-MAX_FILES = 500
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_TOTAL_BYTES = 50 * 1024 * 1024
+
+def env_limit(name: str, default: int) -> int:
+    """A limit from the environment variable ``name`` (a positive whole number, ``_`` allowed
+    as in ``10_000_000``), else ``default``; read once, when the module is imported."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"environment variable {name}: expected a positive whole number, got {raw!r}")
+    return value
+
+
+# Upload limits (zip and loose files in the app); see docs/reliability.md §3.
+MAX_FILES = env_limit("FLEETBID_MAX_FILES", 500)
+MAX_FILE_BYTES = env_limit("FLEETBID_MAX_FILE_BYTES", 5 * 1024 * 1024)
+MAX_TOTAL_BYTES = env_limit("FLEETBID_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
 WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls")  # Excel bids too; .xlsm/.xls are refused by the loader
 
 
@@ -35,7 +54,7 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
     """The input files of a zipped tender folder; a single top folder is stripped."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise TenderError.at(name, "", "not a zip file") from None
     entries = [i for i in archive.infolist() if not i.is_dir()]
     if len(entries) > MAX_FILES:
@@ -53,8 +72,15 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit once unpacked")
-        with archive.open(info) as handle:
-            content = handle.read(MAX_FILE_BYTES + 1)  # trust no header: stop reading past the limit
+        try:
+            with archive.open(info) as handle:
+                # zipfile never inflates past the header's size and then checks the CRC, so a
+                # forged size is an error below; and stop reading past the limit anyway.
+                content = handle.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
+            # A damaged or forged entry (bad CRC, broken deflate stream, size that lies),
+            # an unsupported compression method, or an encrypted entry.
+            raise TenderError.at(name, info.filename, f"damaged or unreadable zip entry ({exc})") from None
         if len(content) > MAX_FILE_BYTES:
             raise TenderError.at(name, info.filename, f"over the {MAX_FILE_BYTES:,}-byte limit once unpacked")
         out[str(path)] = content

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from . import usage_file
 from .errors import TenderError
@@ -204,3 +205,29 @@ def read_lines(data: bytes, spec: UsageFileSpec, *, shown: str, tender_file: str
     while len(_READ) > _READ_KEEP:
         _READ.popitem(last=False)
     return lines
+
+
+SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
+def usage_summary(lines: Lines) -> pd.DataFrame:
+    """Per profile and component, the spread of the lines' mean monthly usage over the export:
+    ``lines``, ``mean``, ``p5`` … ``p99``, ``max`` and ``zero_share`` (lines that never used
+    it). Aggregates only: what the app draws, never one row per line."""
+    per_line = lines.usage.usage.mean(axis=1)  # (N, C)
+    frame = pd.DataFrame(per_line, columns=list(lines.components))
+    frame["profile"] = pd.Categorical.from_codes(lines.profile, lines.profiles)
+    long = frame.melt(id_vars="profile", var_name="component", value_name="value")
+    long["zero"] = long["value"] == 0
+    by = long.groupby(["profile", "component"], observed=True, sort=False)
+    groups = by["value"]
+    stats = groups.agg(lines="size", mean="mean", max="max")
+    stats["zero_share"] = by["zero"].mean()
+    quantiles = groups.quantile(list(SUMMARY_QUANTILES)).unstack()
+    quantiles.columns = [f"p{round(q * 100)}" for q in SUMMARY_QUANTILES]
+    out = stats.join(quantiles).reset_index()
+    order = {c: i for i, c in enumerate(lines.components)}
+    out["profile"] = out["profile"].astype(str)
+    out = out.sort_values(["profile", "component"], key=lambda s: s.map(
+        {p: i for i, p in enumerate(lines.profiles)} if s.name == "profile" else order))
+    return out[["profile", "component", "lines", "mean", *quantiles.columns, "max", "zero_share"]].reset_index(drop=True)

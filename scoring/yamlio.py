@@ -7,11 +7,15 @@ the file and the line number.
 
 from __future__ import annotations
 
+import codecs
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 
+from .archive import env_limit
 from .errors import TenderError
 
 # The C-accelerated safe loader parses about 8x faster where libyaml is present; both
@@ -61,32 +65,80 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}… ({len(text):,} characters)"
+
+
+def _checked_scalar(construct: Any, what: str) -> Any:
+    """A scalar constructor whose bad input becomes a YAML error at its line: PyYAML raises a
+    bare ValueError for `2027-02-30` (a date's shape, not a calendar date), an integer of
+    thousands of digits (Python's int-to-str limit) or `!!float x`."""
+
+    def checked(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, AttributeError, TypeError) as exc:  # `!!timestamp x`: AttributeError
+            digits = sum(ch.isdigit() for ch in str(node.value))
+            why = f"{digits:,} digits is too long a number" if digits > 100 else str(exc)
+            raise ConstructorError(None, None, f"{_shown(str(node.value))} is not {what} ({why})",
+                                   node.start_mark) from None
+
+    return checked
+
+
+for _tag, _what in (("int", "an integer"), ("float", "a number"), ("timestamp", "a valid date")):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}",
+                                  _checked_scalar(getattr(SafeConstructor, f"construct_yaml_{_tag}"), _what))
+
+
 # YAML aliases let a few lines stand for billions of values ("billion laughs"): the parsed
 # document shares them, but everything that walks it afterwards would expand them.
-MAX_EXPANDED_VALUES = 1_000_000
+# FLEETBID_MAX_YAML_VALUES sets it (docs/reliability.md §3).
+MAX_EXPANDED_VALUES = env_limit("FLEETBID_MAX_YAML_VALUES", 1_000_000)
+# A tender file is nested a few levels deep; the loader and the validation walk a document
+# recursively, so a deep one (`[[[[…]]]]`) would exhaust Python's stack. Fixed, not
+# configurable: much deeper would hit that limit again.
+MAX_DEPTH = 100
 
 
-def expanded_size(data: Any) -> int:
-    """How many values the document holds once every alias is expanded (iterative, memoised
-    on shared containers, so a bomb is measured in the time its few nodes take)."""
-    sizes: dict[int, int] = {}
+def measure(data: Any) -> tuple[int, int]:
+    """(how many values the document holds once every alias is expanded, how deeply it is
+    nested), iterative and memoised on shared containers, so a bomb is measured in the time
+    its few nodes take. The count stops just past `MAX_EXPANDED_VALUES`. A document that
+    contains itself (an alias inside its own anchor, `a: &a [*a]`) is infinite: both
+    figures are then ``math.inf``."""
+    done: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()  # entered, not finished: a container met again while open contains itself
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         node, children_done = stack.pop()
-        if not isinstance(node, (dict, list)) or id(node) in sizes:
+        if not isinstance(node, (dict, list)) or id(node) in done:
             continue
         children = list(node.values()) if isinstance(node, dict) else node
         if children_done:
-            total = 1
+            total, height = 1, 1
             for child in children:
-                total += sizes.get(id(child), 1) if isinstance(child, (dict, list)) else 1
+                if isinstance(child, (dict, list)):
+                    size, below = done[id(child)]
+                    total, height = total + size, max(height, below + 1)
+                else:
+                    total += 1
                 if total > MAX_EXPANDED_VALUES:
                     break
-            sizes[id(node)] = total
+            done[id(node)] = (total, height)
+            open_.discard(id(node))
             continue
+        if id(node) in open_:
+            return math.inf, math.inf
+        open_.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
-    return sizes.get(id(data), 1)
+    return done.get(id(data), (1, 0))
+
+
+def expanded_size(data: Any) -> int:
+    """How many values the document holds once every alias is expanded (see `measure`)."""
+    return measure(data)[0]
 
 
 def parse_yaml(text: str, file: str) -> Any:
@@ -99,11 +151,23 @@ def parse_yaml(text: str, file: str) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         raise TenderError.at(file, where, f"YAML error: {what}") from None
     except yaml.YAMLError as exc:
-        raise TenderError.at(file, "", f"YAML error: {exc}") from None
-    if expanded_size(data) > MAX_EXPANDED_VALUES:
-        raise TenderError.at(file, "", f"more than {MAX_EXPANDED_VALUES:,} values once its aliases are expanded "
+        raise TenderError.at(file, TOP, f"YAML error: {exc}") from None
+    except RecursionError:  # the pure-Python loader (no libyaml) composes recursively
+        raise TenderError.at(file, TOP, f"nested too deeply: over the maximum nesting depth of {MAX_DEPTH}") from None
+    size, depth = measure(data)
+    if size == math.inf:
+        raise TenderError.at(file, TOP, "a YAML alias refers to the block that holds it: the document would be infinite")
+    if size > MAX_EXPANDED_VALUES:
+        raise TenderError.at(file, TOP, f"more than {MAX_EXPANDED_VALUES:,} values once its aliases are expanded "
                                        "(a YAML alias bomb?)")
+    if depth > MAX_DEPTH:
+        raise TenderError.at(file, TOP, f"nested {depth:,} levels deep: over the maximum nesting depth of {MAX_DEPTH}")
     return data
+
+
+# The field named by a problem about the whole document (empty, not a mapping); the same
+# words scoring.load uses for a pydantic error without a path.
+TOP = "(top level)"
 
 
 def read_yaml_mapping(path: Path, display: str) -> dict:
@@ -117,13 +181,34 @@ def read_yaml_mapping(path: Path, display: str) -> dict:
 
 def parse_yaml_mapping(raw: bytes, display: str) -> dict:
     """Parse YAML bytes (UTF-8, a BOM allowed) that must hold a mapping."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TenderError.at(display, "", f"not UTF-8 text (byte {exc.start})") from None
-    data = parse_yaml(text, display)
+    data = parse_yaml(decode_text(raw, display), display)
     if data is None:
-        raise TenderError.at(display, "", "file is empty; expected a mapping")
+        raise TenderError.at(display, TOP, "file is empty; expected a mapping")
     if not isinstance(data, dict):
-        raise TenderError.at(display, "", f"expected a mapping at the top level, got {type(data).__name__}")
+        raise TenderError.at(display, TOP, f"expected a mapping at the top level, got {type(data).__name__}")
     return data
+
+
+def decode_text(raw: bytes, display: str) -> str:
+    """UTF-8 text (a byte-order mark allowed); anything else is an error at the line and
+    column of the first byte that is not UTF-8, saying how to fix it."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise TenderError.at(display, "line 1, column 1", "not UTF-8 text: the file is UTF-32; save it as UTF-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TenderError.at(display, "line 1, column 1", "not UTF-8 text: the file is UTF-16; save it as UTF-8")
+    body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = body[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise TenderError.at(display, f"line {line}, column {column}",
+                             f"not UTF-8 text (byte 0x{body[exc.start]:02x}, perhaps latin-1 or Windows-1252): "
+                             "save the file as UTF-8") from None
+    if "\0" in text:
+        before = text[: text.index("\0")]
+        line = before.count("\n") + 1
+        raise TenderError.at(display, f"line {line}, column {len(before) - before.rfind(chr(10))}",
+                             "not UTF-8 text: it holds NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
+    return text

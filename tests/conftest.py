@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+# Billing exports are pseudonymised with a key (scoring.usage_file.pseudonym_key); tests and
+# the subprocesses they start use this one rather than creating a key file in $HOME.
+os.environ.setdefault("FLEETBID_PSEUDONYM_KEY", "fleetbid-test-suite-key")
 
 
 def write_tender(folder: Path, tender: dict, bids: dict[str, dict], evaluations: dict | None = None) -> Path:

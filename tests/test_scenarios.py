@@ -208,7 +208,11 @@ def example_edits() -> dict[str, tuple[dict | str, Edit]]:
     def no_switching(t, b):
         del t["switching"]
 
+    def billed_usage(t, b):
+        t["usage_file"]["evaluate_on"] = "lines"
+
     return {
+        "billed-usage.yaml": ("billed-usage.yaml", billed_usage),
         "data-doubles.yaml": ("data-doubles.yaml", data_doubles),
         "growth-30.yaml": ("growth-30.yaml", growth_30),
         "incumbent-matches.yaml": ("incumbent-matches.yaml", incumbent_matches),
@@ -270,8 +274,8 @@ def run(module: str, *args: str) -> subprocess.CompletedProcess:
 
 def test_every_bundled_scenario_loads_and_evaluates():
     paths = tender_scenarios(EXAMPLE)
-    assert [p.name for p in paths] == ["data-doubles.yaml", "growth-30.yaml", "incumbent-matches.yaml",
-                                       "porting-fails.yaml", "quality-first.yaml"]
+    assert [p.name for p in paths] == ["billed-usage.yaml", "data-doubles.yaml", "growth-30.yaml",
+                                       "incumbent-matches.yaml", "porting-fails.yaml", "quality-first.yaml"]
     raw = read_folder(EXAMPLE)
     for path in paths:
         scenario = load_scenario(path)

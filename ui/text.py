@@ -145,6 +145,17 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "risk.discrepancy": {"en": "Evaluators disagree on {criterion} for {bid}: record a moderated consensus.",
                          "fr": "Les évaluateurs divergent sur {criterion} pour {bid} : consignez un consensus modéré."},
     "risk.none": {"en": "No particular risk found.", "fr": "Aucun risque particulier relevé."},
+    "gate.title": {"en": "Fleetbid: access", "fr": "Fleetbid : accès"},
+    "gate.password": {"en": "Password", "fr": "Mot de passe"},
+    "gate.submit": {"en": "Enter", "fr": "Entrer"},
+    "gate.wrong": {"en": "Wrong password. {left} attempt(s) left before access is locked for {minutes} minutes.",
+                   "fr": "Mot de passe incorrect. Encore {left} essai(s) avant un blocage de l'accès pendant {minutes} minutes."},
+    "gate.locked": {"en": "Too many failed attempts: access is locked. Try again in {minutes} minute(s).",
+                    "fr": "Trop d'essais infructueux : l'accès est bloqué. Réessayez dans {minutes} minute(s)."},
+    "gate.misconfigured": {"en": "The access settings of this deployment are invalid; the app stays closed. "
+                                 "The administrator must fix the [access] section of .streamlit/secrets.toml.",
+                           "fr": "Les réglages d'accès de ce déploiement sont invalides ; l'application reste fermée. "
+                                 "L'administrateur doit corriger la section [access] de .streamlit/secrets.toml."},
     "usage.voice_min": {"en": "Voice (minutes)", "fr": "Voix (minutes)"},
     "usage.sms": {"en": "SMS", "fr": "SMS"},
     "usage.data_gb": {"en": "Data (GB)", "fr": "Données (Go)"},

@@ -72,7 +72,10 @@ def scenario_from_controls(ev, values: dict[str, float], extra: dict | None = No
         shares = [values[f"w_{c.id}"] for c in criteria]
         total = sum(shares)
         rest = 100.0 - price
-        weights = [rest * s / total if total > 0 else rest / len(criteria) for s in shares] if criteria else []
+        if abs(total - rest) <= 1e-9 * max(1.0, rest):
+            weights = shares  # already adding up to the rest (a loaded scenario): kept exactly, not re-scaled
+        else:
+            weights = [rest * s / total if total > 0 else rest / len(criteria) for s in shares] if criteria else []
         if not criteria:
             price = 100.0
         scenario["set"]["evaluation"] = {"price": {"weight": price},
@@ -238,15 +241,17 @@ def render() -> None:
         chart(figures.ranking_chart(ev, lang()), "whatif_ranking")
         key = json.dumps(scenario, sort_keys=True)
         with st.expander(tr("whatif.sensitivity")):
-            if st.toggle(tr("whatif.run_mc"), key="run_sensitivity"):
+            if st.toggle(tr("whatif.run_mc"), key="run_sensitivity", persist_state="session"):
                 sens = api.sensitivity_of(ev, key)
                 chart(figures.tornado_chart(sens, lang(), ev=ev), "tornado_chart")
                 chart(figures.weight_stability_chart(sens, ev, lang()), "weights_chart")
         with st.expander(tr("whatif.montecarlo")):
             if ev.tender.spec.uncertainty is None:
                 st.caption(tr("whatif.no_uncertainty"))
-            draws = st.select_slider(tr("whatif.draws"), [1000, 2000, 5000, 10000, 20000], value=5000, key="mc_draws")
-            if st.toggle(tr("whatif.run_mc"), key="run_mc"):
+            # Kept across page switches like the sliders above (which the page address keeps).
+            draws = st.select_slider(tr("whatif.draws"), [1000, 2000, 5000, 10000, 20000], value=5000, key="mc_draws",
+                                     persist_state="session")
+            if st.toggle(tr("whatif.run_mc"), key="run_mc", persist_state="session"):
                 mc = api.monte_carlo_of(ev, key, draws, 1)
                 chart(figures.mc_rank_chart(mc, ev, lang()), "mc_rank_chart")
                 chart(figures.mc_tco_chart(mc, ev, lang()), "mc_tco_chart")
