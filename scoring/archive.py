@@ -35,7 +35,15 @@ def env_limit(name: str, default: int) -> int:
 MAX_FILES = env_limit("FLEETBID_MAX_FILES", 500)
 MAX_FILE_BYTES = env_limit("FLEETBID_MAX_FILE_BYTES", 5 * 1024 * 1024)
 MAX_TOTAL_BYTES = env_limit("FLEETBID_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
-WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls")  # Excel bids too; .xlsm/.xls are refused by the loader
+# A billing export (usage_file) is far larger than the YAML and Excel files: its own limit.
+MAX_EXPORT_BYTES = env_limit("FLEETBID_MAX_EXPORT_BYTES", 512 * 1024 * 1024)
+EXPORTS = (".csv",)
+WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls", *EXPORTS)  # Excel bids too; .xlsm/.xls are refused by the loader
+
+
+def file_limit(path: str) -> int:
+    """The size limit of one input file, by its suffix."""
+    return MAX_EXPORT_BYTES if PurePosixPath(path).suffix.lower() in EXPORTS else MAX_FILE_BYTES
 
 
 def files_of_folder(folder: str | Path) -> dict[str, bytes]:
@@ -67,22 +75,24 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
             raise TenderError.at(name, info.filename, "a path outside the tender folder is not allowed")
         if path.suffix not in WANTED or any(part.startswith(("__MACOSX", ".")) for part in path.parts):
             continue
-        if info.file_size > MAX_FILE_BYTES:
-            raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {MAX_FILE_BYTES:,}-byte limit")
-        total += info.file_size
+        limit = file_limit(info.filename)
+        if info.file_size > limit:
+            raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
+        if limit == MAX_FILE_BYTES:  # exports have their own limit, not counted in the total
+            total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit once unpacked")
         try:
             with archive.open(info) as handle:
                 # zipfile never inflates past the header's size and then checks the CRC, so a
                 # forged size is an error below; and stop reading past the limit anyway.
-                content = handle.read(MAX_FILE_BYTES + 1)
+                content = handle.read(limit + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
             # A damaged or forged entry (bad CRC, broken deflate stream, size that lies),
             # an unsupported compression method, or an encrypted entry.
             raise TenderError.at(name, info.filename, f"damaged or unreadable zip entry ({exc})") from None
-        if len(content) > MAX_FILE_BYTES:
-            raise TenderError.at(name, info.filename, f"over the {MAX_FILE_BYTES:,}-byte limit once unpacked")
+        if len(content) > limit:
+            raise TenderError.at(name, info.filename, f"over the {limit:,}-byte limit once unpacked")
         out[str(path)] = content
     tops = {PurePosixPath(p).parts[0] for p in out}
     if len(tops) == 1 and "tender.yaml" not in out:
