@@ -81,8 +81,7 @@ def make(folder: Path, lines: int, seed: int) -> int:
     head = np.char.add(np.char.add(np.char.add(np.char.add(numbers, ","), np.array(entity_of)), ","),
                        np.array(profile_of))
     with open(folder / "usage.csv", "w", encoding="utf-8", newline="\n") as out:
-        out.write(",".join(["msisdn", "cost_centre", "category", "period",
-                            *tender["usage_file"]["columns"].values()][:4 + len(components)]) + "\n")
+        out.write(",".join(tender["usage_file"]["columns"].values()) + "\n")
         for k in range(MONTHS):
             values = mean * level * rng.lognormal(-0.045, 0.3, (n, 1))
             cols = [np.char.add(head, f",2026-{k + 1:02d}")]
