@@ -635,6 +635,8 @@ def unit_draws(fleet: Fleet, n: int = 1) -> Draws:
 
 # --------------------------------------------------------------------------- cost per line
 
+LINE_CHUNK = 65_536
+
 
 def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     """Each measured line's cost over the term under one costed bid, most expensive first.
@@ -668,26 +670,35 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     subscriptions = ((nq * kq)[:, None] * w).sum(axis=0) * plans.fee[choice] * (1.0 - volume_discount(
         bid, float(fleet.lines0.sum())))
     devices = (nq[:, None] * w).sum(axis=0) * _device_monthly(fleet, bid)
-    usage = np.zeros(lines.n)
-    individual = np.zeros((lines.n, len(q_year), int(pooled.sum())))  # a month's pooled overage per line
-    x = lines.usage.usage
-    for y in range(fleet.years):  # one block of (lines × the year's export months) at a time
-        qs = np.flatnonzero(q_year == y)
-        u = x[:, q_month[qs], :] * fleet.growth[y][p_i][:, None, :]  # (N, q, C)
-        over = np.maximum(0.0, u - allowance[p_i][:, None, :]) * w[qs][:, p_i].T[:, :, None]
-        over = np.where(np.isinf(allowance[p_i])[:, None, :], 0.0, over)
-        usage += (over * rate[p_i][:, None, :]).sum(axis=2) @ (nq[qs] * kq[qs])
-        individual[:, qs] = over[:, :, pooled]
-    pool = np.zeros(lines.n)
+    # Pooled overage per month of each period, and per unit of individual overage: the fleet's
+    # individual overage is the cells' (the cost table's split key), so each line's share is
+    # its own individual overage × that rate.
+    pc = np.flatnonzero(pooled)
     lines_qp = fleet.lines[q_year].sum(axis=2)
-    for i, c in enumerate(np.flatnonzero(pooled)):
+    individual = _chosen(fleet.excess(plans.allowance), choice)[..., pc].sum(axis=(1, 2))  # (Q, Cp)
+    per_unit = np.zeros((len(q_year), len(pc)))
+    for i, c in enumerate(pc):
         allow = allowance[:, c]
         unlimited = (np.isinf(allow)[None] & (lines_qp > 0)).any(axis=1)
         supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
         demand = fleet.demand[..., c].sum(axis=(1, 2))
         cost = np.where(unlimited, 0.0, np.maximum(0.0, demand - supply)) * pool_rate[c] * kq * nq  # (Q,)
-        total = individual[:, :, i].sum(axis=0)
-        pool += individual[:, :, i] @ np.divide(cost, total, out=np.zeros_like(cost), where=total > 0)
+        per_unit[:, i] = np.divide(cost, individual[:, i], out=np.zeros_like(cost), where=individual[:, i] > 0)
+
+    usage, pool = np.zeros(lines.n), np.zeros(lines.n)
+    x = lines.usage.usage
+    for lo in range(0, lines.n, LINE_CHUNK):  # bounded temporaries: chunks of lines, each vectorised
+        part = slice(lo, lo + LINE_CHUNK)
+        p_c = p_i[part]
+        for y in range(fleet.years):  # the year's export months at once
+            qs = np.flatnonzero(q_year == y)
+            over = x[part][:, q_month[qs], :]  # (n, q, C) a copy
+            over *= fleet.growth[y][p_c][:, None, :]
+            over -= allowance[p_c][:, None, :]  # an unlimited allowance leaves -inf: no charge
+            np.maximum(over, 0.0, out=over)
+            over *= w[qs][:, p_c].T[:, :, None]
+            usage[part] += np.einsum("nqc,nc,q->n", over, rate[p_c], nq[qs] * kq[qs])
+            pool[part] += np.einsum("nqc,qc->n", over[:, :, pc], per_unit[qs])
     table = pd.DataFrame({
         "line": lines.usage.line_ids,
         "profile": pd.Categorical.from_codes(p_i, fleet.profiles),
