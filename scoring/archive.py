@@ -51,7 +51,7 @@ def files_of_folder(folder: str | Path) -> dict[str, bytes]:
     root = Path(folder)
     out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in WANTED:
+        if path.is_file() and path.suffix.lower() in WANTED:
             rel = path.relative_to(root).as_posix()
             if rel.count("/") <= 1:
                 out[rel] = path.read_bytes()
@@ -73,12 +73,12 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         path = PurePosixPath(info.filename)
         if path.is_absolute() or ".." in path.parts:
             raise TenderError.at(name, info.filename, "a path outside the tender folder is not allowed")
-        if path.suffix not in WANTED or any(part.startswith(("__MACOSX", ".")) for part in path.parts):
+        if path.suffix.lower() not in WANTED or any(part.startswith(("__MACOSX", ".")) for part in path.parts):
             continue
         limit = file_limit(info.filename)
         if info.file_size > limit:
             raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
-        if limit == MAX_FILE_BYTES:  # exports have their own limit, not counted in the total
+        if path.suffix.lower() not in EXPORTS:  # exports have their own limit, not counted in the total
             total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit once unpacked")

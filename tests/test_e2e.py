@@ -18,7 +18,7 @@ from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"": 0, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
+PAGES = {"": 1, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
 TITLES = {"compare": ("Compare", "Comparer"), "costs": ("Costs", "Coûts"),
           "switching": ("Switching", "Changement d'opérateur"), "what-if": ("What-if", "Simulations"),
           "summary": ("Decision summary", "Synthèse de décision")}

@@ -417,3 +417,53 @@ def test_monte_carlo_charts(example):
         bar = by_name[ev.tender.bid(d["id"]).operator]
         assert bar.base[0] == pytest.approx(d["tco_p5"])
         assert bar.base[0] + bar.x[0] == pytest.approx(d["tco_p95"])
+
+
+# --------------------------------------------------------------------------- billing export
+
+
+@pytest.fixture(scope="module")
+def billed():
+    from scoring.lines import usage_summary
+    from scoring.load import measured_lines
+    from scoring.model import usage_mean
+
+    tender = load_tender(EXAMPLE_TENDER)
+    lines = measured_lines(tender)
+    published = {p.id: {c: usage_mean(u) for c, u in p.usage.items()} for p in tender.spec.profiles}
+    return {"summary": usage_summary(lines), "names": {p.id: p.name or p.id for p in tender.spec.profiles},
+            "published": published, "pseudonyms": list(lines.usage.line_ids)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("component, unit", [("data_gb", {"en": "GB", "fr": "Go"}),
+                                             ("voice_min", {"en": "minutes", "fr": "minutes"}),
+                                             ("sms", {"en": "messages", "fr": "messages"})])
+def test_usage_chart_draws_the_summary_and_the_published_means(billed, component, unit, lang):
+    summary, names = billed["summary"], billed["names"]
+    published = {p: u.get(component) for p, u in billed["published"].items()}
+    fig = F.usage_chart(summary, component, lang, names=names, published=published)
+    lay = fig.layout
+    assert lay.template == pio.templates["plotly_white"] and lay.separators == plotly_separators(lang)
+    assert unit[lang] in lay.yaxis.title.text and unit[lang] in lay.title.text
+    assert lay.xaxis.title.text == t("axis.profile", lang)
+    box, _, marks = fig.data
+    rows = summary[summary["component"] == component]
+    assert [x.replace("<br>", " ") for x in box.x] == [names[p] for p in rows["profile"]]
+    for attr, column in (("q1", "p25"), ("median", "p50"), ("q3", "p75"), ("lowerfence", "p5"),
+                         ("upperfence", "p95"), ("mean", "mean")):
+        assert list(getattr(box, attr)) == list(rows[column]), attr
+    assert box.fillcolor and box.line.color == F.BILLED_LINE
+    shown = {x.replace("<br>", " "): y for x, y in zip(marks.x, marks.y)}
+    assert shown == {names[p]: v for p, v in published.items() if v is not None and p in set(rows["profile"])}
+    assert marks.marker.color == F.PUBLISHED_COLOR and marks.name == t("label.published_mean", lang)
+    raw = fig.to_json()
+    assert "None" not in raw and "NaN" not in raw
+    assert not any(p in raw for p in billed["pseudonyms"][:200])  # aggregates only, never a line
+
+
+def test_usage_chart_of_an_unknown_component_says_so(billed):
+    fig = F.usage_chart(billed["summary"], "fax_pages", "en")
+    assert fig.layout.annotations[0].text == t("label.no_data", "en")
+    assert F.usage_unit("fax_pages", "en") is None and F.usage_label("fax_pages", "fr") == "fax_pages"
+    assert F.usage_label("roam_eu_data_gb", "fr") == "Data en itinérance UE (Go)"

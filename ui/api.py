@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,8 +25,9 @@ from scenarios.sensitivity import sensitivity
 from scenarios.switch import stay_or_switch
 from scoring import EXAMPLE_TENDER, Evaluation, TenderError, evaluate
 from scoring.archive import files_of_folder
-from scoring.load import build_tender, read_files
+from scoring.load import build_tender, measured_lines, read_files
 from scoring.model import Tender
+from scoring.yamlio import parse_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,10 @@ class Source:
     name: str
     files: dict[str, bytes]
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """SHA-256 over the paths and contents, computed once per Source (a billing export
+        may be hundreds of MB, and every page run asks for the digest several times)."""
         h = hashlib.sha256()
         for path in sorted(self.files):
             h.update(path.encode() + b"\0" + hashlib.sha256(self.files[path]).digest())
@@ -104,16 +110,26 @@ def _scenario_costs(digest: str, key: str, _base: Tender) -> Evaluation | pd.Dat
         return problems_frame(exc)
 
 
+def cost_key(scenario: dict | None) -> str:
+    """What identifies a scenario's costs: the scenario without its weights (JSON), or ""
+    when it changes no cost (the tender as written)."""
+    if not scenario:
+        return ""
+    cost_part, _ = split_weights(scenario)
+    if not cost_part.get("set") and not cost_part.get("scale") and not cost_part.get("bids"):
+        return ""
+    return json.dumps(cost_part, sort_keys=True)
+
+
 def whatif(scenario: dict) -> Evaluation | pd.DataFrame:
     """Evaluate the tender in use under a what-if scenario. Everything but the weights is
     cost-relevant and cached; the weights only re-rank the cached costs."""
     base = evaluation()
     if isinstance(base, pd.DataFrame):
         return base
-    cost_part, weights = split_weights(scenario)
-    key = json.dumps(cost_part, sort_keys=True)
-    ev = base if not cost_part.get("set") and not cost_part.get("scale") and not cost_part.get("bids") else \
-        _scenario_costs(source().digest, key, base.tender)
+    _, weights = split_weights(scenario)
+    key = cost_key(scenario)
+    ev = base if not key else _scenario_costs(source().digest, key, base.tender)
     if isinstance(ev, pd.DataFrame) or weights is None:
         return ev
     spec = ev.tender.spec.evaluation
@@ -123,6 +139,117 @@ def whatif(scenario: dict) -> Evaluation | pd.DataFrame:
     except TenderError as exc:
         return problems_frame(exc)
     return ev if weighted == spec else ev.rerank(weighted)
+
+
+# --------------------------------------------------------------------------- billing export
+# Only aggregates and pseudonyms leave these functions: the export's lines (and their phone
+# numbers, which the model pseudonymises on reading) stay in the model's objects on the server.
+
+
+@dataclass(frozen=True)
+class UsageView:
+    """What the Tender page shows of the billing export: its size and `usage_summary`
+    (per profile × component: lines, mean, p5 … p99, max, zero_share)."""
+
+    file: str
+    lines: int
+    months: int
+    components: tuple[str, ...]
+    summary: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _usage(digest: str, _tender: Tender) -> UsageView | pd.DataFrame | None:
+    from scoring.lines import usage_summary
+
+    try:
+        lines = measured_lines(_tender)
+    except TenderError as exc:
+        return problems_frame(exc)
+    if lines is None:
+        return None
+    return UsageView(file=_tender.spec.usage_file.path, lines=int(lines.n), months=int(lines.months),
+                     components=tuple(lines.components), summary=usage_summary(lines))
+
+
+def usage() -> UsageView | pd.DataFrame | None:
+    """The billing export of the tender in use, summarised; a table of its errors when it
+    cannot be read; None without a usage_file (or when the tender itself has errors)."""
+    src = source()
+    t = _tender(src.digest, src)
+    return None if isinstance(t, pd.DataFrame) else _usage(src.digest, t)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _lines_scenario(digest: str, _src: Source) -> tuple[str, str] | None:
+    for path in sorted(p for p in _src.files if p.startswith("scenarios/")):
+        try:
+            data = parse_yaml_mapping(_src.files[path], path)
+        except TenderError:
+            continue
+        settings = data.get("set")
+        usage_file = settings.get("usage_file") if isinstance(settings, dict) else None
+        if isinstance(usage_file, dict) and usage_file.get("evaluate_on") == "lines":
+            return path, str(data.get("name") or path.split("/")[-1])
+    return None
+
+
+def lines_scenario() -> tuple[str, str] | None:
+    """(path, name) of the tender's first scenario that evaluates every line on its billed
+    usage (``set: {usage_file: {evaluate_on: lines}}``), or None."""
+    src = source()
+    return _lines_scenario(src.digest, src)
+
+
+TOP_LINES = 20
+
+
+@dataclass(frozen=True)
+class LineCostView:
+    """The most expensive lines under one bid and how concentrated its line costs are.
+
+    ``top``: the ``TOP_LINES`` most expensive lines (`scoring.cost.line_costs` columns: line
+    pseudonym, profile and entity ids, subscriptions, usage, pool_overage, devices, total).
+    ``top_share``: share of the bid's line costs carried by the 1 % most expensive lines
+    (``top_count`` lines, at least one); ``usage_share``: share of its usage charges (usage
+    beyond allowances + pooled overage share) carried by the 1 % of lines with the highest
+    usage charges (None when there are none)."""
+
+    bid: str
+    lines: int
+    total: float
+    usage_total: float
+    top_count: int
+    top_share: float | None
+    usage_share: float | None
+    top: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _line_costs(digest: str, key: str, bid: str, n: int, _ev: Evaluation) -> LineCostView:
+    from scoring.cost import line_costs
+
+    table = line_costs(_ev.costs, _ev.tender, bid)  # every line: stays in this function
+    count = max(1, math.ceil(0.01 * len(table)))
+    total = float(table["total"].sum())
+    charges = (table["usage"] + table["pool_overage"]).to_numpy()
+    usage_total = float(charges.sum())
+    heavy = float(np.sort(charges)[len(charges) - count:].sum())
+    top = table.head(n).copy()
+    top["profile"] = top["profile"].astype(str)
+    top["entity"] = top["entity"].astype(str)
+    return LineCostView(
+        bid=bid, lines=len(table), total=total, usage_total=usage_total, top_count=count,
+        top_share=float(table["total"].head(count).sum()) / total if total > 0 else None,
+        usage_share=heavy / usage_total if usage_total > 0 else None,
+        top=top.reset_index(drop=True))
+
+
+def line_costs_of(ev: Evaluation, scenario: dict | None, bid: str, n: int = TOP_LINES) -> LineCostView:
+    """The ``n`` most expensive lines under ``bid`` and the concentration figures, for ``ev``:
+    the evaluation of the tender in use, or of ``scenario`` (its weights do not change costs).
+    ``ev`` must be on lines (``ev.costs.fleet.measured`` set) and ``bid`` costed."""
+    return _line_costs(source().digest, cost_key(scenario), bid, n, ev)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -46,8 +46,9 @@ def criterion_name(ev: Evaluation, criterion_id: str) -> str:
     return (c.name or c.id) if c else criterion_id
 
 
-def show_errors(errors: pd.DataFrame) -> None:
-    st.error(tr("errors.title"))
+def show_errors(errors: pd.DataFrame, title: str = "errors.title") -> None:
+    """The error table (file, field, problem) under a message (``title``: a text key)."""
+    st.error(tr(title))
     st.dataframe(errors.rename(columns={"file": tr("errors.file"), "field": tr("errors.field"),
                                         "problem": tr("errors.problem")}), hide_index=True, width="stretch")
 
@@ -86,7 +87,8 @@ def chart(fig, key: str, where=None) -> None:
     (where or st).plotly_chart(fig, key=key, theme=None)
 
 
-def component_name(component: str) -> str:
-    """A usage component's label (its id when the vocabulary is the buyer's own)."""
+def component_name(component: str, language: str | None = None) -> str:
+    """A usage component's label (its id when the vocabulary is the buyer's own), in the page
+    language or ``language``."""
     entry = PAGE_TEXT.get(f"usage.{component}")
-    return entry[lang()] if entry else component
+    return entry[language or lang()] if entry else component

@@ -1,4 +1,5 @@
-"""Costs page: annual and monthly cost, by component, by entity and by profile."""
+"""Costs page: annual and monthly cost, by component, by entity and by profile; the most
+expensive lines when the evaluation is on the billing export's lines."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from scoring.cost import COMPONENTS
-from ui import figures, i18n
-from ui.common import bid_name, chart, evaluation_or_stop, lang, money, tr
+from ui import api, figures, i18n
+from ui.common import bid_name, chart, evaluation_or_stop, lang, money, number, percent, show_errors, tr
 
 
 def component_table(ev) -> pd.DataFrame:
@@ -28,6 +29,73 @@ def entity_table(ev) -> pd.DataFrame:
     return pd.DataFrame(rows, index=[bid_name(ev, b) for b in costed]).T
 
 
+def _on_lines(scenario: dict | None) -> bool:
+    usage_file = ((scenario or {}).get("set") or {}).get("usage_file")
+    return isinstance(usage_file, dict) and usage_file.get("evaluate_on") == "lines"
+
+
+def lines_table(ev, view: api.LineCostView) -> pd.DataFrame:
+    """The most expensive lines, by pseudonym, with profile and entity names and money."""
+    profiles = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
+    entities = {e.id: e.name or e.id for e in ev.tender.spec.entities}
+    top = view.top
+    return pd.DataFrame({
+        tr("lines.col.line"): list(top["line"]),
+        i18n.t("label.profile", lang()): [profiles.get(p, p) for p in top["profile"]],
+        i18n.t("label.entity", lang()): [entities.get(e, e) for e in top["entity"]],
+        i18n.t("component.subscriptions", lang()): [money(v) for v in top["subscriptions"]],
+        i18n.t("component.usage", lang()): [money(v) for v in top["usage"]],
+        tr("lines.col.pool"): [money(v) for v in top["pool_overage"]],
+        i18n.t("component.devices", lang()): [money(v) for v in top["devices"]],
+        tr("lines.col.total"): [money(v) for v in top["total"]],
+    })
+
+
+def most_expensive_lines(ev) -> None:
+    """The most expensive lines under a chosen bid when the evaluation in use is on the billing
+    export's lines: the tender as written, else the What-if settings (the only way to cost a
+    tender published on profiles line by line); else, with an export, a note on how to get there.
+    Only the top lines and a few aggregates come from the cache (`api.line_costs_of`)."""
+    scenario = None
+    lines_ev = ev if ev.costs.fleet.measured is not None else None
+    if lines_ev is None:
+        scenario = st.session_state.get("whatif_scenario")
+        if scenario:
+            whatif = api.whatif(scenario)
+            if isinstance(whatif, pd.DataFrame):
+                if _on_lines(scenario):
+                    st.subheader(tr("lines.title"))
+                    show_errors(whatif, "lines.errors")
+                    return
+            elif whatif.costs.fleet.measured is not None:
+                lines_ev = whatif
+    if lines_ev is None:
+        if ev.tender.spec.usage_file is not None:
+            found = api.lines_scenario()
+            st.caption(tr("lines.note", name=found[1], file=found[0].split("/")[-1]) if found
+                       else tr("lines.note_generic"))
+        return
+    st.subheader(tr("lines.title"))
+    if lines_ev is not ev:
+        st.caption(tr("lines.whatif", name=st.session_state.get("whatif_loaded") or scenario.get("name")))
+    costed = [b for b in lines_ev.costs.bids if lines_ev.costs.costed(b)]
+    if not costed:
+        st.caption(i18n.t("label.no_data", lang()))
+        return
+    first = lines_ev.winner if lines_ev.winner in costed else costed[0]
+    bid = st.selectbox(tr("lines.bid"), costed, index=costed.index(first), format_func=lambda b: bid_name(lines_ev, b),
+                       key="lines_bid")
+    view = api.line_costs_of(lines_ev, scenario, bid)
+    cols = st.columns(3)
+    cols[0].metric(tr("lines.count"), number(view.lines, 0))
+    share = {"pct": percent(0.01), "n": tr("lines.n", n=number(view.top_count, 0))}
+    cols[1].metric(tr("lines.top_share", **share), percent(view.top_share, 1))
+    cols[2].metric(tr("lines.usage_share", **share), percent(view.usage_share, 1))
+    st.caption(tr("lines.totals", bid=bid_name(lines_ev, bid), total=money(view.total), usage=money(view.usage_total)))
+    st.caption(tr("lines.caption", n=len(view.top), bid=bid_name(lines_ev, bid)))
+    st.dataframe(lines_table(lines_ev, view), hide_index=True, width="stretch")
+
+
 def render() -> None:
     ev = evaluation_or_stop()
     st.title(tr("page.costs"))
@@ -44,3 +112,4 @@ def render() -> None:
         st.dataframe(entity_table(ev), width="stretch")
     with right:
         chart(figures.profile_chart(ev, lang()), "profile_chart", right)
+    most_expensive_lines(ev)

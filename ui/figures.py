@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
@@ -50,6 +51,11 @@ DECREASE_COLOR = "#2166AC"  # a saving
 TOTAL_COLOR = "#4D4D4D"
 TORNADO_LOW = "#92C5DE"
 TORNADO_HIGH = "#2166AC"
+# Billed usage (Okabe–Ito): the export's lines in sky blue with a blue outline, the published
+# profile mean as a vermilion diamond — apart under every common colour-vision deficiency.
+BILLED_FILL = "#56B4E9"
+BILLED_LINE = "#0072B2"
+PUBLISHED_COLOR = "#D55E00"
 
 FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 HEIGHT = 420
@@ -453,6 +459,83 @@ def profile_chart(ev: Evaluation, lang: str) -> go.Figure:
     return fig
 
 
+# --------------------------------------------------------------------------- billing export
+
+
+def usage_unit(component: str, lang: str) -> str | None:
+    """The unit of a usage component, from its id: ``*_gb`` GB, ``*_min`` minutes, ``sms``
+    messages; None for any other id (the buyer's own vocabulary)."""
+    if component.endswith("_gb") or component == "gb":
+        return t("unit.data", lang)
+    if component.endswith("_min") or component == "min":
+        return t("unit.voice", lang)
+    if component == "sms" or component.endswith("_sms"):
+        return t("unit.sms", lang)
+    return None
+
+
+def usage_label(component: str, lang: str) -> str:
+    """A usage component's name with its unit: ``Data (GB)``; its id when it has no label."""
+    key = f"usage.{component}"
+    name = t(key, lang) if key in TEXT else component
+    unit = usage_unit(component, lang)
+    return f"{name} ({unit})" if unit else name
+
+
+def usage_chart(summary: pd.DataFrame, component: str, lang: str, *, names: dict[str, str] | None = None,
+                published: dict[str, float] | None = None) -> go.Figure:
+    """The spread of the lines' mean monthly usage of one component, one box per profile,
+    drawn from `scoring.lines.usage_summary` (precomputed quantiles, no line is sent): box
+    P25–P75, median, mean dashed, whiskers P5–P95; ``published`` (profile id → the tender's
+    published mean) as a diamond, so the published profile can be compared with the billed
+    reality. ``names``: profile id → display name."""
+    names = names or {}
+    published = published or {}
+    title = t("title.usage", lang, name=usage_label(component, lang))
+    rows = summary[summary["component"] == component]
+    if rows.empty:
+        return _message(lang, title, t("label.no_data", lang))
+    unit = usage_unit(component, lang)
+    decimals = 2 if component.endswith("_gb") else 1
+    x = [_wrap(names.get(p, p), 18) for p in rows["profile"]]
+    fmt = f":,.{decimals}f"
+
+    def col(name: str) -> list[float]:  # plain lists: a few numbers, readable in the chart's JSON
+        return rows[name].astype(float).tolist()
+
+    box_name = t("label.billed_lines", lang)
+    fig = go.Figure()
+    fig.add_trace(go.Box(
+        name=box_name, x=x, q1=col("p25"), median=col("p50"), q3=col("p75"), lowerfence=col("p5"),
+        upperfence=col("p95"), mean=col("mean"), boxmean=True, boxpoints=False, hoverinfo="skip",
+        fillcolor=_tint(BILLED_FILL, 0.35), line={"color": BILLED_LINE, "width": 1.8}, whiskerwidth=0.5,
+        width=0.5))
+    # The box's own hover labels would call P5 and P95 "fences": one hover per profile instead,
+    # carried by an invisible marker at the median.
+    lines_label = t("label.lines_count", lang, n="%{customdata[0]:,.0f}")
+    fig.add_scatter(
+        x=x, y=col("p50"), mode="markers", marker={"opacity": 0, "size": 18}, showlegend=False,
+        customdata=[[*cells[:-1], 100.0 * cells[-1]] for cells in zip(*(col(c) for c in (
+            "lines", "p5", "p25", "p50", "p75", "p95", "mean", "zero_share")))],
+        hovertemplate=(f"<b>%{{x}}</b> · {lines_label}<br>P5: %{{customdata[1]{fmt}}}<br>"
+                       f"P25: %{{customdata[2]{fmt}}}<br>{t('label.median', lang)}: %{{customdata[3]{fmt}}}<br>"
+                       f"P75: %{{customdata[4]{fmt}}}<br>P95: %{{customdata[5]{fmt}}}<br>"
+                       f"{t('label.mean', lang)}: %{{customdata[6]{fmt}}}<br>"
+                       f"{t('label.zero_share', lang)}: %{{customdata[7]:.0f}}{_pct_suffix(lang)}<extra></extra>"))
+    marks = [(xi, published[p]) for xi, p in zip(x, rows["profile"]) if published.get(p) is not None]
+    if marks:
+        label = t("label.published_mean", lang)
+        fig.add_scatter(
+            name=label, x=[m[0] for m in marks], y=[m[1] for m in marks], mode="markers",
+            marker={"symbol": "diamond", "size": 13, "color": PUBLISHED_COLOR, "line": {"color": "white", "width": 1.5}},
+            hovertemplate=f"<b>%{{x}}</b><br>{label}: %{{y{fmt}}}<extra></extra>")
+    axis = t("axis.usage", lang, unit=unit) if unit else t("axis.usage_plain", lang)
+    _layout(fig, lang, title, subtitle=t("subtitle.usage", lang), legend="top", hovermode="x",
+            xaxis=_axis(t("axis.profile", lang), gridcolor="rgba(0,0,0,0)"),
+            yaxis=_axis(axis, rangemode="tozero", tickformat=","))
+    return fig
+
+
 # --------------------------------------------------------------------------- stay or switch
 
 WATERFALL_PARTS = ("project", "staff_and_sims", "parallel_running", "exit_fee", "lost_numbers")
@@ -813,5 +896,6 @@ def mc_tco_chart(mc_dict: dict, ev: Evaluation, lang: str) -> go.Figure:
 __all__ = [
     "COMPONENT_COLORS", "OKABE_ITO", "annual_chart", "breakdown_chart", "cumulative_chart", "entity_chart",
     "mc_rank_chart", "mc_tco_chart", "monthly_chart", "operator_colors", "porting_risk_chart", "profile_chart",
-    "radar_chart", "ranking_chart", "tornado_chart", "waterfall_chart", "weight_stability_chart",
+    "radar_chart", "ranking_chart", "tornado_chart", "usage_chart", "usage_label", "usage_unit", "waterfall_chart",
+    "weight_stability_chart",
 ]

@@ -7,27 +7,59 @@ from pathlib import PurePosixPath
 import pandas as pd
 import streamlit as st
 
-from scoring import TenderError
-from scoring.archive import MAX_FILE_BYTES, files_from_zip, yaml_bytes, zip_of
-from scoring.model import UsageDistribution
-from ui import api
-from ui.common import component_name, evaluation_or_stop, number, show_errors, tr
+from scoring import TenderError, archive
+from scoring.archive import files_from_zip, yaml_bytes, zip_of
+from scoring.model import Profile, UsageDistribution, usage_mean
+from ui import api, figures
+from ui.common import chart, component_name, evaluation_or_stop, lang, number, percent, show_errors, tr
 
 KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}
 
 
+def _export(path: str) -> bool:
+    """A billing export: its own size limit, not counted in the total."""
+    return PurePosixPath(path).suffix.lower() in archive.EXPORTS
+
+
+def _place(name: str) -> str:
+    """Where a loose file goes in the tender folder: tender.yaml, evaluations.yaml,
+    consensus.yaml and a billing export (.csv) at the root, any other file in bids/."""
+    if name in KNOWN or _export(name):
+        return name
+    return f"bids/{name}"
+
+
 def files_from_upload(uploads) -> dict[str, bytes]:
-    """Uploaded YAML files (by name: tender, evaluations, consensus, else a bid) or a zip."""
+    """Uploaded files placed by name (`_place`) or a zip, under the limits of a zip: at most
+    `MAX_FILES` files in all, each within its own limit (`file_limit`: exports have
+    `MAX_EXPORT_BYTES`), the YAML and Excel files at most `MAX_TOTAL_BYTES` together (exports
+    not counted). A refusal is one TenderError naming the file that crossed the limit."""
     files: dict[str, bytes] = {}
+    count = total = 0
+
+    def counted(name: str, paths: dict[str, bytes]) -> None:
+        nonlocal count, total
+        count += len(paths)
+        if count > archive.MAX_FILES:
+            raise TenderError.at(name, "", f"{count:,} files: more than the {archive.MAX_FILES:,} a tender may hold")
+        total += sum(len(data) for path, data in paths.items() if not _export(path))
+        if total > archive.MAX_TOTAL_BYTES:
+            raise TenderError.at(name, "", f"over the {archive.MAX_TOTAL_BYTES:,}-byte limit of YAML and Excel "
+                                           "files in all")
+
     for up in uploads:
         data = up.getvalue()
         if up.name.lower().endswith(".zip"):
-            files.update(files_from_zip(data, up.name))
+            unpacked = files_from_zip(data, up.name)
+            counted(up.name, unpacked)
+            files.update(unpacked)
             continue
-        if len(data) > MAX_FILE_BYTES:
-            raise TenderError.at(up.name, "", f"{len(data):,} bytes: over the {MAX_FILE_BYTES:,}-byte limit")
         name = PurePosixPath(up.name).name
-        files[name if name in KNOWN else f"bids/{name}"] = data
+        limit = archive.file_limit(name)
+        if len(data) > limit:
+            raise TenderError.at(up.name, "", f"{len(data):,} bytes: over the {limit:,}-byte limit")
+        counted(up.name, {name: data})
+        files[_place(name)] = data
     return files
 
 
@@ -75,6 +107,75 @@ def usage_table(ev) -> pd.DataFrame:
     return frame
 
 
+def published_usage(tender) -> dict[str, dict[str, float]]:
+    """Each profile's usage as tender.yaml publishes it (mean per line per month), read from
+    the file as written: with ``evaluate_on: lines`` the model's profiles carry the export's
+    means instead, and a profile that publishes no usage takes the export's."""
+    raw = tender.source.tender.data if tender.source is not None else None
+    out: dict[str, dict[str, float]] = {}
+    for entry in (raw or {}).get("profiles") or []:
+        try:
+            profile = Profile.model_validate(entry)
+        except ValueError:
+            continue
+        if profile.usage is not None:
+            out[profile.id] = {c: usage_mean(u) for c, u in profile.usage.items()}
+    return out
+
+
+def billed_table(summary: pd.DataFrame, component: str, names: dict[str, str],
+                 published: dict[str, float]) -> pd.DataFrame:
+    """One row per profile: the export's lines and the spread of their mean monthly usage of
+    ``component`` (`usage_summary`), and the published profile's mean; units in the headers."""
+    rows = summary[summary["component"] == component]
+    unit = figures.usage_unit(component, lang())
+    decimals = 2 if component.endswith("_gb") else 1
+
+    def head(key: str) -> str:
+        return f"{tr(key)} ({unit})" if unit else tr(key)
+
+    frame = pd.DataFrame({
+        tr("billed.col.lines"): [number(v, 0) for v in rows["lines"]],
+        head("billed.col.mean"): [number(v, decimals) for v in rows["mean"]],
+        head("billed.col.median"): [number(v, decimals) for v in rows["p50"]],
+        head("billed.col.p95"): [number(v, decimals) for v in rows["p95"]],
+        head("billed.col.p99"): [number(v, decimals) for v in rows["p99"]],
+        head("billed.col.max"): [number(v, decimals) for v in rows["max"]],
+        tr("billed.col.zero"): [percent(v, 1) for v in rows["zero_share"]],
+        head("billed.col.published"): [number(published.get(p), decimals) for p in rows["profile"]],
+    }, index=[names.get(p, p) for p in rows["profile"]])
+    frame.index.name = tr("tender.profile")
+    return frame
+
+
+def billed_usage(ev) -> None:
+    """The billing export's usage per profile (aggregates only), beside the published profiles."""
+    view = api.usage()
+    if view is None:
+        return
+    st.subheader(tr("billed.title"))
+    if isinstance(view, pd.DataFrame):
+        show_errors(view, "billed.errors")
+        return
+    st.caption(tr("billed.size", file=view.file, lines=number(view.lines, 0), months=number(view.months, 0),
+                  components=len(view.components)))
+    components = list(view.components)
+    if not components:
+        return
+    default = "data_gb" if "data_gb" in components else components[0]
+    # One widget per language, its labels bound to it: a choice sent back in the other
+    # language's label would match no option.
+    language = lang()
+    component = st.selectbox(tr("billed.component"), components, index=components.index(default),
+                             format_func=lambda c: component_name(c, language),
+                             key=f"billed_component_{language}", persist_state="session")
+    names = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
+    published = {p: usage.get(component) for p, usage in published_usage(ev.tender).items()}
+    chart(figures.usage_chart(view.summary, component, lang(), names=names, published=published), "billed_chart")
+    st.caption(tr("billed.table"))
+    st.dataframe(billed_table(view.summary, component, names, published), width="stretch")
+
+
 def render() -> None:
     src = api.source()
     ev = api.evaluation()
@@ -92,7 +193,7 @@ def render() -> None:
     else:
         st.title(tr("page.tender"))
     with st.expander(tr("tender.in_use", name=src.name), expanded=isinstance(ev, pd.DataFrame)):
-        st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "xlsx", "zip"], accept_multiple_files=True,
+        st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "xlsx", "csv", "zip"], accept_multiple_files=True,
                          key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
         if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
             api.use_source(None)
@@ -112,6 +213,7 @@ def render() -> None:
     st.dataframe(fleet_table(ev), width="stretch")
     st.subheader(tr("tender.usage"))
     st.dataframe(usage_table(ev), width="stretch")
+    billed_usage(ev)
     if ev.warnings:
         with st.expander(f"{tr('tender.warnings')} ({len(ev.warnings)})"):
             for w in ev.warnings:

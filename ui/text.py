@@ -16,14 +16,16 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "errors.problem": {"en": "problem", "fr": "problème"},
     "tender.caption": {"en": "{buyer} · {term} months · incumbent: {incumbent} · amounts in {currency} excl. VAT",
                        "fr": "{buyer} · {term} mois · opérateur sortant : {incumbent} · montants en {currency} HT"},
-    "tender.upload": {"en": "Open another tender: tender.yaml and the bid files (YAML or filled Excel schedules), "
-                            "or a zip of the tender folder",
-                      "fr": "Ouvrir un autre appel d'offres : tender.yaml et les offres (YAML ou bordereaux Excel "
-                            "remplis), ou un zip du dossier"},
+    "tender.upload": {"en": "Open another tender: tender.yaml, the bid files (YAML or filled Excel schedules) and the "
+                            "billing export (CSV), or a zip of the tender folder",
+                      "fr": "Ouvrir un autre appel d'offres : tender.yaml, les offres (YAML ou bordereaux Excel "
+                            "remplis) et l'export de facturation (CSV), ou un zip du dossier"},
     "tender.upload_help": {"en": "A file named tender.yaml, evaluations.yaml or consensus.yaml goes where its name says; "
-                                 "every other YAML or Excel file is a bid.",
+                                 "a .csv file (the billing export) goes at the tender's root; every other YAML or Excel "
+                                 "file is a bid.",
                            "fr": "Les fichiers tender.yaml, evaluations.yaml et consensus.yaml sont reconnus par leur "
-                                 "nom ; tout autre fichier YAML ou Excel est une offre."},
+                                 "nom ; un fichier .csv (l'export de facturation) va à la racine de l'appel d'offres ; "
+                                 "tout autre fichier YAML ou Excel est une offre."},
     "tender.example": {"en": "Back to the bundled example", "fr": "Revenir à l'exemple fourni"},
     "tender.in_use": {"en": "Tender in use: {name}", "fr": "Appel d'offres utilisé : {name}"},
     "tender.download": {"en": "Download this tender (zip, with the what-if settings)",
@@ -40,6 +42,27 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "tender.total": {"en": "total", "fr": "total"},
     "tender.profile": {"en": "profile", "fr": "profil"},
     "tender.warnings": {"en": "Warnings", "fr": "Avertissements"},
+    "billed.title": {"en": "Billed usage (billing export)", "fr": "Consommation facturée (export de facturation)"},
+    "billed.size": {"en": "{file}: {lines} lines × {months} months × {components} usage components. Only aggregates "
+                          "per profile are shown: the lines and their numbers stay on the server.",
+                    "fr": "{file} : {lines} lignes × {months} mois × {components} composantes de consommation. Seuls "
+                          "des agrégats par profil sont affichés : les lignes et leurs numéros restent sur le serveur."},
+    "billed.component": {"en": "Usage component", "fr": "Composante de consommation"},
+    "billed.errors": {"en": "The billing export has errors: its usage cannot be shown (the evaluation does not use it).",
+                      "fr": "L'export de facturation contient des erreurs : sa consommation ne peut pas être affichée "
+                            "(l'évaluation ne l'utilise pas)."},
+    "billed.table": {"en": "Each line's mean monthly usage over the export, spread across the profile's lines; "
+                           "the published mean is the tender's profile.",
+                     "fr": "Consommation mensuelle moyenne de chaque ligne sur l'export, répartie sur les lignes du "
+                           "profil ; la moyenne publiée est celle du profil de l'appel d'offres."},
+    "billed.col.lines": {"en": "lines", "fr": "lignes"},
+    "billed.col.mean": {"en": "mean", "fr": "moyenne"},
+    "billed.col.median": {"en": "median", "fr": "médiane"},
+    "billed.col.p95": {"en": "P95", "fr": "P95"},
+    "billed.col.p99": {"en": "P99", "fr": "P99"},
+    "billed.col.max": {"en": "max", "fr": "max"},
+    "billed.col.zero": {"en": "lines with zero use", "fr": "lignes sans consommation"},
+    "billed.col.published": {"en": "published mean", "fr": "moyenne publiée"},
     "compare.table": {"en": "Side by side (best value per row in bold green)",
                       "fr": "Côte à côte (meilleure valeur de chaque ligne en vert gras)"},
     "row.operator": {"en": "Operator", "fr": "Opérateur"},
@@ -82,6 +105,48 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
     "costs.by_entity": {"en": "Cost by entity (cost-centre split)", "fr": "Coût par entité (ventilation)"},
     "costs.reconciles": {"en": "Every table adds up to the TCO, to the cent.",
                          "fr": "Chaque tableau se totalise au coût total, au centime près."},
+    "lines.title": {"en": "Most expensive lines", "fr": "Lignes les plus coûteuses"},
+    "lines.bid": {"en": "Bid", "fr": "Offre"},
+    "lines.whatif": {"en": "Under the What-if settings ({name}): every line is costed on its own billed usage. The "
+                           "tables above show the tender as written.",
+                     "fr": "Avec les réglages de simulation ({name}) : chaque ligne est chiffrée sur sa propre "
+                           "consommation facturée. Les tableaux ci-dessus montrent l'appel d'offres tel qu'écrit."},
+    "lines.caption": {"en": "The {n} most expensive lines under {bid}, over the term: subscription, usage beyond "
+                            "allowances, share of the pooled overage, devices. Fleet-wide items (setup and account "
+                            "fees, credits, switching, portability) belong to no line. Lines are shown by pseudonym "
+                            "only.",
+                      "fr": "Les {n} lignes les plus coûteuses chez {bid}, sur la durée : abonnement, consommations "
+                            "hors forfait, part du dépassement du pool, terminaux. Les postes de la flotte (frais de "
+                            "mise en service et de compte, avoirs, changement, portabilité) ne relèvent d'aucune "
+                            "ligne. Les lignes ne sont montrées que sous pseudonyme."},
+    "lines.count": {"en": "Lines costed", "fr": "Lignes chiffrées"},
+    "lines.n": {"en": "{n} lines", "fr": "{n} lignes"},
+    "lines.top_share": {"en": "Share of line costs carried by the {pct} most expensive lines ({n})",
+                        "fr": "Part du coût des lignes portée par les {pct} de lignes les plus coûteuses ({n})"},
+    "lines.usage_share": {"en": "Share of usage charges carried by the {pct} lines with the most ({n})",
+                          "fr": "Part des consommations facturées portée par les {pct} de lignes qui en ont le plus "
+                                "({n})"},
+    "lines.totals": {"en": "{bid}: {total} of line costs over the term, of which {usage} usage charges (beyond "
+                           "allowances and pooled overage).",
+                     "fr": "{bid} : {total} de coût des lignes sur la durée, dont {usage} de consommations facturées "
+                           "(hors forfait et dépassement du pool)."},
+    "lines.col.line": {"en": "Line (pseudonym)", "fr": "Ligne (pseudonyme)"},
+    "lines.col.pool": {"en": "Pooled overage share", "fr": "Part du dépassement du pool"},
+    "lines.col.total": {"en": "Total over the term", "fr": "Total sur la durée"},
+    "lines.note": {"en": "Cost per line: on the What-if page, load the scenario “{name}” ({file}) to cost every line "
+                         "of the billing export on its own billed usage; this page then lists the most expensive "
+                         "lines.",
+                   "fr": "Coût par ligne : dans la page Simulations, chargez le scénario « {name} » ({file}) pour "
+                         "chiffrer chaque ligne de l'export de facturation sur sa propre consommation ; cette page "
+                         "liste alors les lignes les plus coûteuses."},
+    "lines.note_generic": {"en": "Cost per line: a What-if scenario that sets usage_file.evaluate_on to lines costs "
+                                 "every line of the billing export on its own billed usage; this page then lists the "
+                                 "most expensive lines.",
+                           "fr": "Coût par ligne : un scénario de simulation qui fixe usage_file.evaluate_on à lines "
+                                 "chiffre chaque ligne de l'export de facturation sur sa propre consommation ; cette "
+                                 "page liste alors les lignes les plus coûteuses."},
+    "lines.errors": {"en": "The What-if settings have errors: no cost per line.",
+                     "fr": "Les réglages de simulation contiennent des erreurs : pas de coût par ligne."},
     "switch.none": {"en": "No stay-vs-switch view: {note}.", "fr": "Pas de comparaison rester/changer : {note}."},
     "switch.intro": {"en": "Incumbent: {incumbent}. Cumulative cost month by month, switching costs in month 1.",
                      "fr": "Opérateur sortant : {incumbent}. Coût cumulé mois par mois, coûts de changement au mois 1."},

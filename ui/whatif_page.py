@@ -55,7 +55,7 @@ def _components(ev) -> list[str]:
 
 def reset_whatif() -> None:
     for key in list(st.session_state):
-        if isinstance(key, str) and (key.startswith(PREFIXES) or key in (*SINGLE, "whatif_extra", "whatif_scenario")):
+        if isinstance(key, str) and (key.startswith(PREFIXES) or key in (*SINGLE, "whatif_extra", "whatif_scenario", "whatif_loaded")):
             del st.session_state[key]
 
 
