@@ -42,6 +42,9 @@ COMPONENTS = (
     "switching",
 )
 K = {name: k for k, name in enumerate(COMPONENTS)}
+# Float64 holds whole cents exactly up to ~9·10^13: a bid costing more than this over the term
+# (absurd for any fleet) is refused rather than reported with sums that no longer reconcile.
+MAX_TOTAL = 1e13
 
 
 @dataclass(frozen=True)
@@ -488,11 +491,12 @@ def compute_costs(tender: Tender) -> CostTable:
         with np.errstate(over="ignore", invalid="ignore"):
             result = cost_bid(tender, fleet, bid)
         if result.cube is not None:
-            if not np.isfinite(result.cube).all():
+            if not np.isfinite(result.cube).all() or np.abs(result.cube).sum() > MAX_TOTAL:
                 # Absurd magnitudes (a fee of 1e308, growth compounding to infinity) must not
                 # reach the JSON as NaN or Infinity.
-                raise TenderError.at(bid.file, "(amounts)", "costs overflow: an amount, line count or growth "
-                                     "rate in this tender or bid is too large to compute")
+                raise TenderError.at(bid.file, "(amounts)", f"costs overflow (over {MAX_TOTAL:.0e} over the term): "
+                                     "an amount, line count or growth rate in this tender or bid is too large to "
+                                     "compute to the cent")
             cube[b] = result.cube
         plan_assignment[bid.id] = result.plan_assignment
         knockouts[bid.id] = result.knockouts

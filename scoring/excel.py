@@ -19,6 +19,7 @@ import math
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -50,6 +51,8 @@ TEMPLATE_TIER_ROWS = 10  # empty volume-tier rows
 SHEETS = ("Instructions", "Profiles", "Bid", "Plans", "Offer", "Fees", "Pool", "Devices", "Portability", "Service")
 REQUIRED_SHEETS = ("Bid", "Plans", "Offer")
 PLAN_IDS_NAME = "plan_ids"  # defined name of the Plans id column, used by the Offer list
+WORKBOOK = "(workbook)"  # the field of a problem with the whole workbook (not a zip, a sheet missing)
+MAX_NUMBER = 1e15  # the template's bound on free numbers (its data validation allows ±1E+15)
 
 _ID = re.compile(ID_PATTERN)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -680,40 +683,43 @@ def _check_package(data: bytes, shown: str) -> None:
     """Refuse what openpyxl should never open: too big, not a zip, a zip bomb (sizes from
     the zip directory, which Python's zipfile also enforces while inflating), macros, DTDs."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise TenderError.at(shown, "", "an old-format (.xls) or password-protected workbook: "
+        raise TenderError.at(shown, WORKBOOK, "an old-format (.xls) or password-protected workbook: "
                                         "save it as .xlsx (Excel Workbook) without a password")
     if len(data) > MAX_XLSX_BYTES:
-        raise TenderError.at(shown, "", f"{len(data):,} bytes: over the {MAX_XLSX_BYTES:,}-byte limit for a workbook")
+        raise TenderError.at(shown, WORKBOOK, f"{len(data):,} bytes: over the {MAX_XLSX_BYTES:,}-byte limit for a workbook")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise TenderError.at(shown, "", "not an Excel .xlsx workbook (it is not a zip package)") from None
+        raise TenderError.at(shown, WORKBOOK, "not an Excel .xlsx workbook (it is not a zip package)") from None
     if len(infos) > MAX_XLSX_ENTRIES:
-        raise TenderError.at(shown, "", f"{len(infos)} parts: more than the {MAX_XLSX_ENTRIES} a workbook may hold")
+        raise TenderError.at(shown, WORKBOOK, f"{len(infos)} parts: more than the {MAX_XLSX_ENTRIES} a workbook may hold")
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_XLSX_UNPACKED:
-        raise TenderError.at(shown, "", f"unpacks to {unpacked:,} bytes: over the {MAX_XLSX_UNPACKED:,}-byte limit "
+        raise TenderError.at(shown, WORKBOOK, f"unpacks to {unpacked:,} bytes: over the {MAX_XLSX_UNPACKED:,}-byte limit "
                                         "(a price schedule is a few dozen kilobytes)")
     for info in infos:
         name = info.filename.lower()
         if info.flag_bits & 0x1:
             raise TenderError.at(shown, info.filename, "encrypted part: save the workbook without a password")
         if name.endswith("vbaproject.bin") or name.startswith(("xl/macrosheets/", "xl/activex")):
-            raise TenderError.at(shown, "", "the workbook contains macros: save it as .xlsx (Excel Workbook), "
+            raise TenderError.at(shown, WORKBOOK, "the workbook contains macros: save it as .xlsx (Excel Workbook), "
                                             "macros are not accepted")
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml":
             try:
                 content = archive.read(info)
-            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+            # A damaged package fails in many ways: a bad CRC or header, a negative seek
+            # offset (ValueError), a corrupt deflate stream (zlib.error).
+            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError, RuntimeError,
+                    zlib.error) as exc:
                 raise TenderError.at(shown, info.filename, f"damaged workbook part ({exc})") from None
             if any(mark.encode(codec) in content for mark in ("<!DOCTYPE", "<!ENTITY")
                    for codec in ("utf-8", "utf-16-le", "utf-16-be")):
                 # No workbook needs a DTD; entities are how XML bombs expand.
                 raise TenderError.at(shown, info.filename, "XML with a DTD is not accepted in a workbook")
             if info.filename == "[Content_Types].xml" and b"macroEnabled" in content:
-                raise TenderError.at(shown, "", "a macro-enabled workbook (.xlsm): save it as .xlsx (Excel Workbook)")
+                raise TenderError.at(shown, WORKBOOK, "a macro-enabled workbook (.xlsm): save it as .xlsx (Excel Workbook)")
 
 
 class _Cells:
@@ -1085,8 +1091,10 @@ def _convert(v: Any, kind: str, what: str) -> Any:
             return v
         raise ValueError(f"{what} must be a percentage above -100 and up to 100{got}")
     if kind == "number":
-        if _is_number(v):
+        if _is_number(v) and abs(v) <= MAX_NUMBER:
             return v
+        if _is_number(v):  # what the template's validation refuses too; 1e308 would cost infinity
+            raise ValueError(f"{what} must be a number from -1E+15 to 1E+15{got}")
         raise ValueError(f"{what} must be a number{got}")
     if kind == "allowance":
         if isinstance(v, str) and v.strip().lower() == "unlimited":
@@ -1156,29 +1164,29 @@ def read_bid_xlsx(data: bytes, shown: str) -> dict[str, Any]:
     defect, each naming the cell (``Plans!D7``)."""
     lower = shown.lower()
     if lower.endswith((".xlsm", ".xltm", ".xlam")):
-        raise TenderError.at(shown, "", "a macro-enabled workbook is not accepted: save it as .xlsx (Excel Workbook)")
+        raise TenderError.at(shown, WORKBOOK, "a macro-enabled workbook is not accepted: save it as .xlsx (Excel Workbook)")
     if lower.endswith(".xls"):
-        raise TenderError.at(shown, "", "the old .xls format is not read: save it as .xlsx (Excel Workbook)")
+        raise TenderError.at(shown, WORKBOOK, "the old .xls format is not read: save it as .xlsx (Excel Workbook)")
     _check_package(data, shown)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "Data Validation extension is not supported"
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise TenderError.at(shown, "", f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     problems: list[Problem] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sheets = {ws.title: _Cells(ws, shown, problems) for ws in wb.worksheets if ws.title in SHEETS}
     except Exception as exc:  # noqa: BLE001
-        raise TenderError.at(shown, "", f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     finally:
         wb.close()
     missing = [name for name in REQUIRED_SHEETS if name not in sheets]
     if missing:
         what = f"sheet {missing[0]} is" if len(missing) == 1 else f"sheets {', '.join(missing)} are"
-        problems.append(Problem(shown, "", f"{what} missing: fill in the buyer's template "
+        problems.append(Problem(shown, WORKBOOK, f"{what} missing: fill in the buyer's template "
                                            f"(sheets {', '.join(SHEETS)})"))
         raise TenderError(problems)
     reader = _Reader(sheets, shown, problems)

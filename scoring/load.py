@@ -137,16 +137,16 @@ def read_folder(folder: str | Path) -> RawTender:
     root = Path(folder)
     shown = str(folder).rstrip("/")
     if not root.is_dir():
-        raise TenderError.at(shown, "", "not a folder (a tender is a folder with tender.yaml and bids/)")
+        raise TenderError.at(shown, "(folder)", "not a folder (a tender is a folder with tender.yaml and bids/)")
     tender_path = root / "tender.yaml"
     tender_shown = f"{shown}/tender.yaml"
     if not tender_path.is_file():
-        raise TenderError.at(tender_shown, "", "file is missing")
+        raise TenderError.at(tender_shown, "(file)", "file is missing")
     problems: list[Problem] = []
     tender = RawFile(tender_shown, strip_nulls(read_yaml_mapping(tender_path, tender_shown)))
     bids_dir = root / "bids"
     if not bids_dir.is_dir():
-        raise TenderError(Problem(f"{shown}/bids", "", "folder is missing (one file per bid: YAML, or a filled Excel schedule)"))
+        raise TenderError(Problem(f"{shown}/bids", "(folder)", "folder is missing (one file per bid: YAML, or a filled Excel schedule)"))
     bid_paths = sorted(p for p in bids_dir.iterdir() if _is_bid_file(p.name) and p.is_file())
     bids = []
     for path in bid_paths:
@@ -155,7 +155,7 @@ def read_folder(folder: str | Path) -> RawTender:
             try:
                 content = path.read_bytes()
             except OSError as exc:
-                problems.append(Problem(bid_shown, "", f"cannot read file: {exc.strerror}"))
+                problems.append(Problem(bid_shown, "(file)", f"cannot read file: {exc.strerror}"))
                 content = None
             data = None if content is None else _excel_mapping(content, bid_shown, problems)
         else:
@@ -187,7 +187,7 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
             return RawFile(shown, None)
 
     if "tender.yaml" not in files:
-        raise TenderError.at(f"{name}/tender.yaml", "", "file is missing")
+        raise TenderError.at(f"{name}/tender.yaml", "(file)", "file is missing")
     tender = parse("tender.yaml")
     if tender.data is None:
         raise TenderError(problems)
@@ -236,7 +236,7 @@ def build_tender(raw: RawTender) -> Tender:
     spec, found = _validate(TenderFile, raw.tender.data or {}, raw.tender.shown)
     problems += found
     if not raw.bids:
-        problems.append(Problem(f"{raw.folder}/bids", "", "no bid files (*.yaml, *.yml or *.xlsx)"))
+        problems.append(Problem(f"{raw.folder}/bids", "(folder)", "no bid files (*.yaml, *.yml or *.xlsx)"))
     bids: list[Bid] = []
     # The bid id each file claims, valid or not: evaluations.yaml is checked against these,
     # so a broken bid file does not also make every score for it an "unknown bid".
@@ -332,7 +332,7 @@ def _read_usage_file(raw: RawTender, spec: TenderFile):
     try:
         data = raw.attachment(path)
     except OSError as exc:
-        raise TenderError.at(shown, "", f"cannot read file: {exc.strerror}") from None
+        raise TenderError.at(shown, "(file)", f"cannot read file: {exc.strerror}") from None
     if data is None:
         raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {path!r} is not in the tender folder")
     return read_lines(data, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
@@ -364,7 +364,7 @@ def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]
             update["usage"] = usage
         profiles.append(profile.model_copy(update=update))
     if lines.counts.sum() <= 0:
-        problems.append(Problem(lines.shown, "", "the usage file has no line"))
+        problems.append(Problem(lines.shown, "(file)", "the usage file has no line"))
     if problems:
         raise TenderError(problems)
     return spec.model_copy(update={"profiles": profiles})

@@ -22,7 +22,12 @@ MAX_TERM_MONTHS = 1200
 Id = Annotated[str, Field(pattern=ID_PATTERN, strict=True)]
 Text = Annotated[str, Field(strict=True)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Money = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
+# Upper bounds keep every amount computable to the cent in float64 (docs/reliability.md):
+# no fee, price or usage above 10^12, no more than 10^7 lines in one profile and entity.
+MAX_AMOUNT = 1e12
+MAX_LINES = 1e7
+Money = Annotated[float, Field(ge=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)]
+LineCount = Annotated[float, Field(ge=0, le=MAX_LINES, strict=True, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
 Growth = Annotated[float, Field(ge=-1, strict=True, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
@@ -138,7 +143,7 @@ class Profile(Strict):
     name: Text | None = None
     # Required unless tender.yaml has a usage_file (checked by scoring.load): then they come
     # from the export when absent (always, with evaluate_on: lines).
-    lines: dict[Id, Money] | None = None
+    lines: dict[Id, LineCount] | None = None
     line_growth: Growth = 0.0
     usage: dict[Id, Usage] | None = None
     usage_growth: dict[Id, Growth] = {}
@@ -528,6 +533,24 @@ class BidFile(Strict):
     devices: Devices = Devices()
     portability: Portability = Portability()
     service: dict[Text, Any] = {}
+
+    @field_validator("service")
+    @classmethod
+    def _service_numbers_are_sane(cls, service: dict[str, Any]) -> dict[str, Any]:
+        """Commitments are free-form, but a number beyond ±10^12 (or NaN, ∞) is a typo that
+        would make scores or the hidden service cost meaningless."""
+        def walk(value: Any, path: str) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{path}.{key}" if path else str(key))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    walk(item, f"{path}.{i}")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                if not (math.isfinite(value) and abs(value) <= MAX_AMOUNT):
+                    raise FieldError(path, f"{value!r} is not a usable number (finite, at most 10^12 in size)")
+        walk(service, "")
+        return service
 
 
 # --------------------------------------------------------------------------- assembled tender

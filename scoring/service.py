@@ -43,5 +43,9 @@ def service_costs(tender: Tender, fleet: Fleet) -> tuple[dict[str, float | None]
             spec.support_calls_per_line_year * values[spec.support_minutes_from] / 60.0
             + spec.incidents_per_line_year * values[spec.replacement_days_from] * spec.lost_hours_per_day
         )
-        out[bid.id] = per_line_year * line_years
+        total = per_line_year * line_years
+        if not math.isfinite(total):
+            warnings.append(f"bid {bid.id}: the service commitments give an infinite service cost; it is unknown")
+            total = None
+        out[bid.id] = total
     return out, warnings

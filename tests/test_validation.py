@@ -244,19 +244,19 @@ def test_yaml_key_that_reads_as_a_boolean(tmp_path):
 def test_file_that_is_not_a_mapping(tmp_path, file, text, words):
     folder = copy_sample(tmp_path)
     (folder / file).write_text(text)
-    assert_problem(load_error(folder), file, "", *words)
+    assert_problem(load_error(folder), file, "(top level)", *words)
 
 
 def test_missing_tender_yaml(tmp_path):
     folder = copy_sample(tmp_path)
     (folder / TENDER).unlink()
-    assert_problem(load_error(folder), TENDER, "", "missing")
+    assert_problem(load_error(folder), TENDER, "(file)", "missing")
 
 
 def test_missing_bids_folder(tmp_path):
     folder = copy_sample(tmp_path)
     shutil.rmtree(folder / "bids")
-    assert_problem(load_error(folder), "bids", "", "missing")
+    assert_problem(load_error(folder), "bids", "(folder)", "missing")
 
 
 def test_no_bid_files(tmp_path):
@@ -265,7 +265,7 @@ def test_no_bid_files(tmp_path):
         path.unlink()
     (folder / "bids" / "README.md").write_text("bids go here\n")  # not a bid file
     err = load_error(folder)
-    assert_problem(err, "bids", "", "no bid files")
+    assert_problem(err, "bids", "(folder)", "no bid files")
     assert len(err.problems) == 1, err  # not also one "unknown bid" per evaluations.yaml entry
 
 
