@@ -1,4 +1,4 @@
-"""``python -m scoring evaluate|template|convert|export|report …``.
+"""``python -m scoring evaluate|template|convert|export|report|profiles …``.
 
 Bad input prints one line per problem (file: field: message) on stderr and exits 2.
 """
@@ -6,6 +6,8 @@ Bad input prints one line per problem (file: field: message) on stderr and exits
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -133,6 +135,120 @@ def _report(args) -> str:
     return f"wrote the report {args.out}"
 
 
+def _pairs(text: str, option: str) -> dict[str, str]:
+    """``a=b,c=d`` → ``{"a": "b", "c": "d"}``; a TenderError naming the option and the item otherwise."""
+    out: dict[str, str] = {}
+    for i, item in enumerate(text.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise TenderError.at(option, f"item {i + 1}", f"write name=value, got {item.strip()!r}")
+        if key.strip() in out:
+            raise TenderError.at(option, key.strip(), "given twice")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _tender_ids(raw: dict, key: str, shown: str) -> list[str]:
+    """The ids of tender.yaml's ``entities`` or ``profiles`` list (only the ids are checked)."""
+    from .model import ID_PATTERN
+
+    items = raw.get(key)
+    if not isinstance(items, list) or not items:
+        raise TenderError.at(shown, key, "must be a non-empty list of items with an `id`")
+    ids = []
+    for i, item in enumerate(items):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str) or not re.fullmatch(ID_PATTERN, ident):
+            raise TenderError.at(shown, f"{key}.{i}.id", "must be an id: lowercase [a-z0-9_-]+")
+        ids.append(ident)
+    return ids
+
+
+def _usage_source(args):
+    """(export path, name shown in errors, UsageFileSpec, entities, profiles, discover ids)
+    from ``--tender DIR`` (its tender.yaml's usage_file block) or ``--columns``/``--units``."""
+    from pydantic import ValidationError
+
+    from .load import pydantic_problems, strip_nulls
+    from .usage_file import UsageFileSpec
+    from .yamlio import read_yaml_mapping
+
+    if args.tender is not None:
+        if args.columns or args.units:
+            raise TenderError.at("--columns", "", "give the mapping with --tender DIR or with --columns/--units, not both")
+        folder = str(args.tender).rstrip("/") or "/"
+        tender_shown = f"{folder}/tender.yaml"
+        if not (args.tender / "tender.yaml").is_file():
+            raise TenderError.at(tender_shown, "", "file is missing (--tender names a tender folder)")
+        raw = strip_nulls(read_yaml_mapping(args.tender / "tender.yaml", tender_shown))
+        block = raw.get("usage_file")
+        if block is None:
+            raise TenderError.at(tender_shown, "usage_file", "no usage_file block to map the export's columns "
+                                 "(see docs/billing-exports.md); or give --columns")
+        try:
+            spec = UsageFileSpec.model_validate(block)
+        except ValidationError as exc:
+            raise TenderError(pydantic_problems(exc, tender_shown, ("usage_file",))) from None
+        entities = _tender_ids(raw, "entities", tender_shown)
+        profiles = _tender_ids(raw, "profiles", tender_shown) if "profile" in spec.columns else None
+        if args.usage_file is not None:
+            return args.usage_file, str(args.usage_file), spec, entities, profiles, False
+        return args.tender / spec.path, f"{folder}/{spec.path}", spec, entities, profiles, False
+    if args.usage_file is None:
+        raise TenderError.at("profiles", "USAGE_FILE", "name the billing export (or give --tender DIR)")
+    shown = str(args.usage_file)
+    if not args.columns:
+        raise TenderError.at(shown, "columns", "map the export's headers with --columns line=…,entity=…,month=…,"
+                             "data_gb=…, or give --tender DIR whose tender.yaml has a usage_file block")
+    fields: dict = {"path": args.usage_file.name, "columns": _pairs(args.columns, "--columns")}
+    if args.units:
+        fields["units"] = _pairs(args.units, "--units")
+    for name in ("delimiter", "decimal", "encoding"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    try:
+        spec = UsageFileSpec.model_validate(fields)
+    except ValidationError as exc:
+        raise TenderError(pydantic_problems(exc, shown)) from None
+    return args.usage_file, shown, spec, None, None, True
+
+
+def _profiles(args) -> str | None:
+    from .profile_builder import build_profiles, profiles_yaml, report_text
+    from .usage_file import pseudonym_key, read_usage_table
+
+    path, shown, spec, entities, profiles, discover = _usage_source(args)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise TenderError.at(shown, "", f"cannot read file: {exc.strerror or exc}") from None
+    table = read_usage_table(
+        data, spec, shown=shown, entities=entities, profiles=profiles, key=pseudonym_key(),
+        xlsx=Path(path).suffix.lower() in (".xlsx", ".xlsm"), discover_ids=discover,
+    )
+    del data
+    try:
+        built, report = build_profiles(table, spec.components, args.max_profiles, args.seed, spread=args.spread)
+    except ValueError as exc:
+        raise TenderError.at(shown, "", str(exc)) from None
+    text = profiles_yaml(built)
+    summary = report_text(report, source=shown, max_profiles=args.max_profiles, seed=args.seed)
+    if args.report_json is not None:
+        args.report_json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.out is None:  # stdout carries the YAML alone: the report goes to stderr
+        print(summary, file=sys.stderr)
+        return text.rstrip("\n")
+    args.out.write_bytes(text.encode("utf-8"))
+    return f"{summary}\n\nwrote {len(built)} profile{'s' if len(built) != 1 else ''} to {args.out}"
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 50:
+        raise argparse.ArgumentTypeError("must be 1 to 50")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Evaluate mobile-fleet tenders.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -162,6 +278,29 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--out", required=True, type=Path)
     rp.add_argument("--lang", choices=["en", "fr"], default="en")
     rp.set_defaults(func=_report)
+    pf = sub.add_parser(
+        "profiles", help="build tender usage profiles from a billing export (line × month usage)",
+        description="Segment the lines of a billing export into usage profiles for tender.yaml. The profiles "
+                    "(YAML) go to --out, else to stdout; the report on how much of the overage billed line by "
+                    "line they reproduce goes to stdout with --out, else to stderr. Line numbers are "
+                    "pseudonymised on reading and never printed.")
+    pf.add_argument("usage_file", nargs="?", type=Path, metavar="USAGE_FILE",
+                    help="the export (.csv or .xlsx); default with --tender: its usage_file.path")
+    pf.add_argument("--tender", type=Path, metavar="DIR", help="map the columns with DIR/tender.yaml's usage_file block")
+    pf.add_argument("--columns", metavar="ROLE=HEADER,…",
+                    help="map the headers: line=…,entity=…,month=…[,profile=…] and one component=header each "
+                         "(e.g. data_gb=data_mb); entities are then the ids found in the file")
+    pf.add_argument("--units", metavar="COMPONENT=UNIT,…", help="units to convert, e.g. data_gb=MB,voice_min=s")
+    pf.add_argument("--delimiter", help="the CSV delimiter (default: sniffed from the header)")
+    pf.add_argument("--decimal", choices=[".", ","], help="the decimal mark (default .)")
+    pf.add_argument("--encoding", help="the CSV encoding (default utf-8)")
+    pf.add_argument("--max-profiles", type=_count, default=5, metavar="N", help="at most N profiles (default 5)")
+    pf.add_argument("--seed", type=int, default=0, help="k-means seed (same seed, same bytes; default 0)")
+    pf.add_argument("--spread", choices=["line_months", "lines"], default="line_months",
+                    help="the cv fitted: of the line-month values (default) or of the per-line means")
+    pf.add_argument("--out", type=Path, help="write the profiles YAML here (default: stdout)")
+    pf.add_argument("--report-json", type=Path, metavar="FILE", help="also write the full report as JSON")
+    pf.set_defaults(func=_profiles)
     args = parser.parse_args(argv)
     try:
         out = args.func(args)

@@ -132,7 +132,7 @@ def _loglik(values: np.ndarray, mean: float, cv: float, dist: str) -> float:
 
 def fit_distribution(values: np.ndarray, mean: float | None = None) -> float | dict:
     """``{mean, cv, dist}`` (moments; lognormal or gamma by log-likelihood), or a number."""
-    values = np.asarray(values, float)
+    values = np.sort(np.asarray(values, float))  # sums in a fixed order, whatever the lines' order
     mean = float(values.mean()) if mean is None else float(mean)
     if mean <= 0 or len(values) < 2:
         return _sig(max(mean, 0.0))
@@ -180,8 +180,12 @@ def build_profiles(
     if max_profiles < 1:
         raise ValueError("max_profiles must be at least 1")
     components = list(components)
+    entity = table["entity"] if "entity" in table.columns else None
     monthly, lines = _per_line(table, components)
     rates = {c: (rates or {}).get(c, default_rate(c)) for c in components}
+    # Lines in order of usage, not of their ids (pseudonyms differ from one key to another):
+    # the same export gives the same profiles on every machine.
+    lines = lines.iloc[np.lexsort(lines[components].to_numpy(float).T[::-1])] if components else lines
 
     logs = np.log1p(np.clip(lines[components].to_numpy(float), 0, None))
     sd = logs.std(axis=0)
@@ -194,7 +198,9 @@ def build_profiles(
         np.unique(labels),
         key=lambda g: (-(labels == g).sum(), tuple(logs[labels == g].mean(axis=0).round(9))),
     )
-    entity_order = list(dict.fromkeys(lines["entity"]))
+    # Entities in the table's order (the tender's list, when it gave the categories), else sorted.
+    entity_order = ([str(e) for e in entity.cat.categories] if isinstance(entity.dtype, pd.CategoricalDtype)
+                    else sorted(map(str, lines["entity"].unique())))
     line_segment = pd.Series(0, index=lines.index)
     for i, g in enumerate(groups):
         line_segment[labels == g] = i
@@ -215,7 +221,7 @@ def build_profiles(
         usage, alt_usage, summary, cost = {}, {}, {}, {}
         for c in components:
             per_line = seg_lines[c].to_numpy(float)
-            mean = float(per_line.mean())
+            mean = math.fsum(per_line) / len(per_line)  # exact sum: independent of the lines' order
             if mean <= 0:
                 continue
             by_spread = {"line_months": seg_months[c].to_numpy(float), "lines": per_line}
@@ -272,8 +278,12 @@ def build_profiles(
             "average_line_overage": round(totals["average_line"], 2),
             "average_line_ratio": ratio(totals["average_line"], totals["billed"]),
             "other_spread_ratio": ratio(totals["other_spread"], totals["billed"]),
+            "other_spread_overage": round(totals["other_spread"], 2),
             "by_component": {
-                c: {"ratio": ratio(v["profiles"], v["billed"]),
+                c: {"billed_overage": round(v["billed"], 2), "profile_overage": round(v["profiles"], 2),
+                    "average_line_overage": round(v["average_line"], 2),
+                    "other_spread_overage": round(v["other_spread"], 2),
+                    "ratio": ratio(v["profiles"], v["billed"]),
                     "average_line_ratio": ratio(v["average_line"], v["billed"]),
                     "other_spread_ratio": ratio(v["other_spread"], v["billed"])}
                 for c, v in per_component.items()
@@ -286,3 +296,62 @@ def build_profiles(
 def profiles_yaml(profiles: list[dict]) -> str:
     """The profiles as a tender.yaml ``profiles:`` block."""
     return yaml.safe_dump({"profiles": profiles}, sort_keys=False, allow_unicode=True)
+
+
+def _percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{100 * ratio:.1f} %"
+
+
+def report_text(report: dict, *, source: str, max_profiles: int, seed: int) -> str:
+    """The report of `build_profiles` as readable text (what ``python -m scoring profiles``
+    prints): the segments, then how much of the overage billed line by line the profiles
+    reproduce, next to the average-line figure."""
+    rep = report["reproduction"]
+    other = "lines" if report["spread"] == "line_months" else "line_months"
+    lines = [
+        f"Profiles from {source}: {report['lines']:,} lines × {report['months']} months → {report['k']} "
+        f"segment{'s' if report['k'] != 1 else ''} (elbow rule, at most {max_profiles}; seed {seed}; "
+        f"spread {report['spread']})",
+    ]
+    for segment in report["segments"]:
+        means = ", ".join(f"{c} {u['mean']:g}" for c, u in segment["usage"].items()) or "no usage"
+        text = f"  {segment['id']:<6} {segment['lines']:>9,} lines  mean per line and month: {means}"
+        if "from_profiles" in segment:
+            text += "\n         from profiles: " + ", ".join(
+                f"{k} {v:,}" for k, v in sorted(segment["from_profiles"].items(), key=lambda kv: (-kv[1], kv[0])))
+        lines.append(text)
+    lines += [
+        "",
+        "Cost reproduction: overage above a reference allowance (each segment's median line), priced at",
+        "the reference rates, billed line by line and month by month vs what the profiles and the average",
+        "line predict (rates: " + ", ".join(
+            f"{c} {v['rate']:g}" for c, v in _first_prices(report).items()) + " per unit).",
+    ]
+    head = ("component", "billed", "profiles", "ratio", "average line", "ratio")
+    rows = [head]
+    for c, v in rep["by_component"].items():
+        rows.append((c, f"{v['billed_overage']:,.2f}", f"{v['profile_overage']:,.2f}", _percent(v["ratio"]),
+                     f"{v['average_line_overage']:,.2f}", _percent(v["average_line_ratio"])))
+    rows.append(("total", f"{rep['billed_overage']:,.2f}", f"{rep['profile_overage']:,.2f}", _percent(rep["ratio"]),
+                 f"{rep['average_line_overage']:,.2f}", _percent(rep["average_line_ratio"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        lines.append("  " + "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                                       for i, (cell, w) in enumerate(zip(r, widths))).rstrip())
+    lines += [
+        "",
+        f"The profiles reproduce {_percent(rep['ratio'])} of the billed overage; a price schedule built on the "
+        f"average line sees {_percent(rep['average_line_ratio'])}.",
+        f"With spread {other} instead: {_percent(rep['other_spread_ratio'])}.",
+    ]
+    return "\n".join(lines)
+
+
+def _first_prices(report: dict) -> dict[str, dict]:
+    """Per component, its reference price in the first segment that uses it (rates are the
+    same in every segment; allowances differ)."""
+    out: dict[str, dict] = {}
+    for segment in report["segments"]:
+        for c, price in segment["reference_price"].items():
+            out.setdefault(c, price)
+    return out

@@ -130,3 +130,34 @@ def test_example_export_gives_valid_profiles(example_table):
     assert rep["average_line_ratio"] < 0.5 * rep["ratio"]
     # tablets (data only) are one segment of their own
     assert any(s.get("from_profiles") == {"tablets": 140} for s in report["segments"])
+
+
+def test_report_amounts_add_up_and_read_as_text(two_groups):
+    from scoring.profile_builder import report_text
+
+    _, report = build_profiles(two_groups, ["data_gb", "voice_min"], max_profiles=5, seed=0)
+    rep = report["reproduction"]
+    for key in ("billed_overage", "profile_overage", "average_line_overage", "other_spread_overage"):
+        assert sum(v[key] for v in rep["by_component"].values()) == pytest.approx(rep[key], abs=0.02)
+    text = report_text(report, source="usage.csv", max_profiles=5, seed=0)
+    assert text.startswith("Profiles from usage.csv: 95 lines × 6 months → 2 segments")
+    assert f"{rep['billed_overage']:,.2f}" in text and f"{100 * rep['ratio']:.1f} %" in text
+    assert "average line" in text and "With spread lines instead" in text
+
+
+def test_same_yaml_whatever_the_pseudonymisation_key():
+    """Pseudonyms differ from one machine's key to another's: the profiles must not."""
+    from scoring.usage_file import UsageFileSpec, read_usage_table
+
+    spec = UsageFileSpec(path="usage.csv", columns={"line": "msisdn", "entity": "cost_centre", "month": "period",
+                                                    **{c: col for col, (c, _) in COLUMNS.items()}},
+                         units={c: "MB" for c, d in COLUMNS.values() if d == 1000})
+    entities = ["paris", "lyon", "regions", "services"]
+    data = EXPORT.read_bytes()
+    texts = []
+    for key in (b"one machine", b"another machine"):
+        table = read_usage_table(data, spec, shown="usage.csv", entities=entities, profiles=None, key=key)
+        texts.append(profiles_yaml(build_profiles(table, spec.components, max_profiles=4, seed=1)[0]))
+    assert texts[0] == texts[1]
+    assert list(yaml.safe_load(texts[0])["profiles"][0]["lines"]) == [
+        e for e in entities if e in yaml.safe_load(texts[0])["profiles"][0]["lines"]]  # the tender's entity order

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -10,13 +12,18 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+import scoring.usage_file as usage_file
 from scoring.errors import TenderError
 from scoring.load import pydantic_problems
 from scoring.usage_file import (
+    KEY_ENV,
     LineUsage,
     UsageFileSpec,
+    key_file,
     line_usage,
+    pseudonym_key,
     pseudonymise,
+    read_line_usage,
     read_usage_table,
 )
 
@@ -74,6 +81,12 @@ def read(data: bytes, the_spec: UsageFileSpec | None = None, key: bytes = KEY, x
     )
 
 
+def read_lines(data: bytes, the_spec: UsageFileSpec | None = None, xlsx: bool = False, **options) -> LineUsage:
+    return read_line_usage(
+        data, the_spec or spec(), shown="usage.csv", entities=ENTITIES, profiles=PROFILES, key=KEY, xlsx=xlsx, **options
+    )
+
+
 def problems(data: bytes, the_spec: UsageFileSpec | None = None) -> list:
     with pytest.raises(TenderError) as info:
         read(data, the_spec)
@@ -81,6 +94,10 @@ def problems(data: bytes, the_spec: UsageFileSpec | None = None) -> list:
         assert problem.file == "usage.csv"
         for number in NUMBERS:
             assert number not in str(problem), "a raw line number leaked into an error"
+    # The per-line reader stops at the first defect and lets the table reader name them all.
+    with pytest.raises(TenderError) as again:
+        read_lines(data, the_spec)
+    assert again.value.problems == info.value.problems
     return info.value.problems
 
 
@@ -297,3 +314,260 @@ def test_xlsx_errors_name_row_and_column():
     with pytest.raises(TenderError) as info:
         read(buffer.getvalue(), xlsx=True)
     assert [(p.field, p.message) for p in info.value.problems] == [("row 4, column data_mb", "'lots' is not a number")]
+
+
+# --------------------------------------------------------------------------- per-line reader (fast path)
+
+
+def assert_same_line_usage(fast: LineUsage, slow: LineUsage) -> None:
+    assert fast.months.equals(slow.months)
+    assert fast.components == slow.components
+    assert list(fast.line_ids) == list(slow.line_ids)
+    assert fast.entities == slow.entities and fast.profiles == slow.profiles
+    np.testing.assert_array_equal(fast.entity, slow.entity)
+    if slow.profile is None:
+        assert fast.profile is None
+    else:
+        np.testing.assert_array_equal(fast.profile, slow.profile)
+    assert fast.usage.dtype == np.float64 and fast.usage.flags.c_contiguous
+    np.testing.assert_array_equal(fast.usage, slow.usage)  # bit for bit, not approx
+
+
+def recoded(table: pd.DataFrame, the_spec: UsageFileSpec, entities: list[str], profiles: list[str] | None) -> LineUsage:
+    """line_usage of the table, its entity/profile codes indexing the given lists."""
+    lu = line_usage(table, the_spec.components)
+
+    def codes(values: np.ndarray, names: tuple[str, ...], wanted: list[str]) -> np.ndarray:
+        return np.array([wanted.index(n) for n in names] + [-1])[values]
+
+    return LineUsage(
+        months=lu.months,
+        components=lu.components,
+        line_ids=lu.line_ids,
+        entity=codes(lu.entity, lu.entities, entities),
+        profile=None if lu.profile is None else codes(lu.profile, lu.profiles, profiles),
+        usage=lu.usage,
+        entities=tuple(entities),
+        profiles=None if profiles is None else tuple(profiles),
+    )
+
+
+def test_read_line_usage_equals_the_table_recoded_on_shuffled_rows():
+    shuffled = rows()
+    np.random.default_rng(3).shuffle(shuffled)
+    data = csv_bytes(shuffled)
+    entities, profiles = ["lyon", "hq"], ["basic", "pro"]  # not the order the file shows them in
+    the_spec = spec()
+    table = read_usage_table(data, the_spec, shown="usage.csv", entities=entities, profiles=profiles, key=KEY)
+    fast = read_line_usage(data, the_spec, shown="usage.csv", entities=entities, profiles=profiles, key=KEY)
+    assert_same_line_usage(fast, recoded(table, the_spec, entities, profiles))
+    assert fast.usage.shape == (5, 3, 3)
+    assert fast.entities == ("lyon", "hq")
+    # lines in order of first appearance, like the table's categories
+    first_seen = list(dict.fromkeys(r[0] for r in shuffled))
+    assert list(fast.line_ids) == list(pseudonymise(pd.Series(first_seen), KEY))
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "tenders" / "conseil-2027" / "usage.csv"
+EXAMPLE_SPEC = UsageFileSpec(
+    path="usage.csv",
+    columns={"line": "msisdn", "entity": "cost_centre", "profile": "category", "month": "period",
+             "voice_min": "voice_minutes", "sms": "sms_count", "data_gb": "data_mb",
+             "roam_eu_data_gb": "roam_eu_data_mb", "roam_world_voice_min": "roam_world_voice_minutes",
+             "roam_world_data_gb": "roam_world_data_mb"},
+    units={"data_gb": "MB", "roam_eu_data_gb": "MB", "roam_world_data_gb": "MB"},
+)
+EXAMPLE_ENTITIES = ["paris", "lyon", "regions", "services"]
+EXAMPLE_PROFILES = ["executives", "consultants", "standard", "field", "tablets"]
+
+
+def example_bytes(order: str) -> bytes:
+    header, *lines = EXAMPLE.read_bytes().decode().splitlines()
+    if order == "by month":  # the shape of a monthly billing run: every line for January, then February…
+        lines.sort(key=lambda ln: ln.split(",")[3])
+    elif order == "shuffled":
+        lines = list(np.random.default_rng(11).permutation(lines))
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+@pytest.mark.parametrize("order", ["by line", "by month", "shuffled"])
+def test_read_line_usage_in_small_chunks_and_slabs(monkeypatch, order):
+    """Many chunks (pyarrow blocks of 4 kB), slabs of 64 lines, one chunk parsed ahead."""
+    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(usage_file, "SLAB_LINES", 64)
+    monkeypatch.setattr(usage_file, "PREFETCH", 1)
+    data = example_bytes(order)
+    args = dict(shown="usage.csv", entities=EXAMPLE_ENTITIES, profiles=EXAMPLE_PROFILES, key=KEY)
+    fast = read_line_usage(data, EXAMPLE_SPEC, **args)
+    table = read_usage_table(data, EXAMPLE_SPEC, **args)
+    assert fast.usage.shape == (2000, 12, 6)
+    assert_same_line_usage(fast, recoded(table, EXAMPLE_SPEC, EXAMPLE_ENTITIES, EXAMPLE_PROFILES))
+    # and the same lines whatever the order of the rows
+    by_line = read_line_usage(example_bytes("by line"), EXAMPLE_SPEC, **args)
+    mine, theirs = np.argsort(fast.line_ids), np.argsort(by_line.line_ids)
+    np.testing.assert_array_equal(fast.usage[mine], by_line.usage[theirs])
+    np.testing.assert_array_equal(fast.entity[mine], by_line.entity[theirs])
+
+
+def test_duplicates_and_missing_months_across_chunks_are_named(monkeypatch):
+    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(usage_file, "SLAB_LINES", 64)
+    header, *lines = example_bytes("by month").decode().splitlines()
+    dropped = lines.pop(5000)  # a line loses a month
+    lines.append(lines[10])  # a row repeated 20,000 rows later, in another chunk
+    data = ("\n".join([header, *lines]) + "\n").encode()
+    args = dict(shown="usage.csv", entities=EXAMPLE_ENTITIES, profiles=EXAMPLE_PROFILES, key=KEY)
+    with pytest.raises(TenderError) as slow:
+        read_usage_table(data, EXAMPLE_SPEC, **args)
+    with pytest.raises(TenderError) as fast:
+        read_line_usage(data, EXAMPLE_SPEC, **args)
+    assert fast.value.problems == slow.value.problems
+    assert not [t for t in threading.enumerate() if t.name == "fleetbid-csv"], "the parsing thread is left running"
+    duplicate, missing = fast.value.problems
+    assert duplicate.field == f"row {len(lines) + 1}, column msisdn" and "(row 12)" in duplicate.message
+    assert missing.field == "column period" and dropped.split(",")[3] in missing.message
+    assert dropped.split(",")[0] not in str(fast.value)
+
+
+def without_pyarrow(monkeypatch) -> None:
+    monkeypatch.setattr(usage_file, "_arrow_chunks", lambda *args: None)
+
+
+def test_pandas_parser_reads_the_same(monkeypatch):
+    data = example_bytes("shuffled")
+    args = dict(shown="usage.csv", entities=EXAMPLE_ENTITIES, profiles=EXAMPLE_PROFILES, key=KEY)
+    arrow_table, arrow_lines = read_usage_table(data, EXAMPLE_SPEC, **args), read_line_usage(data, EXAMPLE_SPEC, **args)
+    without_pyarrow(monkeypatch)
+    pd.testing.assert_frame_equal(read_usage_table(data, EXAMPLE_SPEC, **args), arrow_table)
+    assert_same_line_usage(read_line_usage(data, EXAMPLE_SPEC, **args), arrow_lines)
+
+
+def test_blank_lines_keep_row_numbers_with_either_parser(monkeypatch):
+    data = rows()
+    data[11][1] = "nice"  # row 13, or 15 after the two lines below
+
+    def with_blank_lines(data: list[list[str]]) -> bytes:
+        lines = csv_bytes(data).decode("utf-8").split("\n")
+        lines.insert(3, "")  # an empty line: row 4
+        lines.insert(5, ";;;;;;;")  # a row of empty cells: row 6
+        return "\n".join(lines).encode("utf-8")
+
+    found = problems(with_blank_lines(data))
+    assert [p.field for p in found] == ["row 15, column cost_centre"]
+    without_pyarrow(monkeypatch)
+    assert problems(with_blank_lines(data)) == found
+    pd.testing.assert_frame_equal(read(with_blank_lines(rows())), read(csv_bytes()))
+
+
+def test_a_short_row_and_quoted_line_breaks_still_read():
+    data = rows()
+    data[2][7] = '"Forfait\nPro; ""max"""'  # a quoted cell with a line break, a delimiter, quotes
+    text = csv_bytes(data).decode("utf-8").replace(";Forfait Pro\n", "\n", 1)  # row 2 lacks its last (unmapped) cell
+    table = read(text.encode("utf-8"))
+    pd.testing.assert_frame_equal(table, read(csv_bytes()))
+    assert_same_line_usage(read_lines(text.encode("utf-8")), recoded(table, spec(), ENTITIES, PROFILES))
+
+
+def test_ids_keep_leading_zeros_and_plus_signs_apart():
+    ids = ["0611111111", "611111111", "+611111111", "00611111111", "ABC-1", "123456789012345678901"]
+    data = [[ident, "hq", "pro", month, "60", "1,0", "1", "x"] for month in ("2026-01", "2026-02") for ident in ids]
+    data[len(ids)][0] = " 0611111111 "  # the same line as 0611111111
+    table = read(csv_bytes(data))
+    assert table["line"].nunique() == 6
+    assert list(table["line"]) == list(pseudonymise(pd.Series([r[0] for r in data]), KEY))
+    lines = read_lines(csv_bytes(data))
+    assert list(lines.line_ids) == list(pseudonymise(pd.Series(ids), KEY))
+
+
+def test_phone_numbers_in_a_wrong_column_are_not_echoed():
+    data = rows()
+    data[0][1] = NUMBERS[0]  # the line number in the entity column
+    data[1][2] = "06 22 22 22 22"
+    data[2][5] = "+33 6 33 33 33 33"
+    found = problems(csv_bytes(data))
+    assert [p.field for p in found] == ["row 2, column cost_centre", "row 3, column category", "row 4, column data_mb"]
+    for problem in found:
+        assert "…" in problem.message
+        assert not any(d in problem.message for d in ("22 22", "33 33", "1111"))
+
+
+def test_any_valid_entity_and_profile_ids_can_be_discovered():
+    the_spec = spec()
+    shuffled = list(reversed(rows()))
+    data = csv_bytes(shuffled)
+    table = read_usage_table(data, the_spec, shown="usage.csv", entities=None, profiles=None, key=KEY, discover_ids=True)
+    assert list(table["entity"].cat.categories) == ["hq", "lyon"]  # sorted, whatever the row order
+    assert list(table["profile"].cat.categories) == ["basic", "pro"]
+    lines = read_line_usage(data, the_spec, shown="usage.csv", entities=None, profiles=None, key=KEY, discover_ids=True)
+    assert lines.entities == ("hq", "lyon") and lines.profiles == ("basic", "pro")
+    assert_same_line_usage(lines, recoded(table, the_spec, ["hq", "lyon"], ["basic", "pro"]))
+    bad = rows()
+    bad[0][1] = "Paris HQ"
+    bad[1][1] = "33612345678"
+    with pytest.raises(TenderError) as info:
+        read_line_usage(csv_bytes(bad), the_spec, shown="usage.csv", entities=None, profiles=None, key=KEY,
+                        discover_ids=True)
+    messages = {p.field: p.message for p in info.value.problems}
+    assert "'Paris HQ' is not an id" in messages["row 2, column cost_centre"]
+    assert "looks like a phone number" in messages["row 3, column cost_centre"]
+    assert "33612345678" not in str(info.value)
+
+
+def test_xlsx_through_the_per_line_reader():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(";"))
+    for r in rows():
+        sheet.append([r[0], r[1], r[2], r[3], int(r[4]), float(r[5].replace(",", ".")), int(r[6]), r[7]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read(buffer.getvalue(), xlsx=True)
+    assert_same_line_usage(read_lines(buffer.getvalue(), xlsx=True), recoded(table, spec(), ENTITIES, PROFILES))
+
+
+# --------------------------------------------------------------------------- the pseudonymisation key
+
+
+@pytest.fixture
+def no_key_env(monkeypatch, tmp_path):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config" / "fleetbid" / "pseudonym.key"
+
+
+def test_key_from_the_environment_hex_or_text(monkeypatch, no_key_env):
+    monkeypatch.setenv(KEY_ENV, "ab" * 32)
+    assert pseudonym_key() == bytes.fromhex("ab" * 32)
+    monkeypatch.setenv(KEY_ENV, "  correct horse battery staple\n")
+    assert pseudonym_key() == b"correct horse battery staple"
+    monkeypatch.setenv(KEY_ENV, "abcd")  # too short to be taken for hex
+    assert pseudonym_key() == b"abcd"
+    assert not no_key_env.exists(), "no key file when the environment gives the key"
+
+
+def test_key_file_is_made_once_private_and_reused(no_key_env):
+    assert key_file() == no_key_env
+    first = pseudonym_key()
+    assert len(first) == 32 and no_key_env.read_bytes() == first
+    assert no_key_env.stat().st_mode & 0o777 == 0o600
+    assert no_key_env.parent.stat().st_mode & 0o077 == 0
+    assert pseudonym_key() == first  # stable: the same pseudonyms on this machine
+    assert [p.name for p in no_key_env.parent.iterdir()] == ["pseudonym.key"]  # no temporary left
+
+
+def test_key_file_defaults_to_dot_config(monkeypatch, tmp_path):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert key_file() == tmp_path / ".config" / "fleetbid" / "pseudonym.key"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")  # ignored, as the XDG spec says
+    assert key_file() == tmp_path / ".config" / "fleetbid" / "pseudonym.key"
+
+
+def test_a_short_key_file_is_refused(no_key_env):
+    no_key_env.parent.mkdir(parents=True)
+    no_key_env.write_bytes(b"short")
+    with pytest.raises(TenderError) as info:
+        pseudonym_key()
+    (problem,) = info.value.problems
+    assert problem.file == str(no_key_env) and "5 bytes" in problem.message
