@@ -242,6 +242,39 @@ def _profiles(args) -> str | None:
     return f"{summary}\n\nwrote {len(built)} profile{'s' if len(built) != 1 else ''} to {args.out}"
 
 
+def _lines(args) -> str:
+    """The most expensive lines under each costed bid (or one), costed line by line."""
+    from .cost import line_costs
+
+    ev = _evaluation(args.tender_dir, args.scenario)
+    if ev.costs.fleet.measured is None:
+        raise TenderError.at(f"{ev.tender.folder}/tender.yaml", "usage_file.evaluate_on",
+                             "costs are not per line: needs a usage_file with evaluate_on: lines (or a scenario "
+                             "setting it, such as scenarios/billed-usage.yaml)")
+    bids = [args.bid] if args.bid else [b for b in ev.costs.bids if ev.costs.costed(b)]
+    if args.bid and args.bid not in ev.costs.bids:
+        raise TenderError.at("--bid", "", f"unknown bid {args.bid!r}; bids: {', '.join(ev.costs.bids)}")
+    if args.bid and not ev.costs.costed(args.bid):
+        raise TenderError.at("--bid", "", f"bid {args.bid!r} is not costed: {'; '.join(ev.costs.knockouts[args.bid])}")
+    cur = ev.tender.spec.currency
+    out = [f"{ev.tender.name} — cost per line over {ev.tender.spec.term_months} months, {cur} excl. VAT "
+           f"({ev.tender.lines.n:,} lines from {ev.tender.lines.shown}; pseudonymised)"]
+    for bid in bids:
+        table = line_costs(ev.costs, ev.tender, bid)
+        top = max(1, -(-len(table) // 100))
+        share = table["total"].iloc[:top].sum() / table["total"].sum() if table["total"].sum() else 0.0
+        out += ["", f"{bid}: the {top:,} most expensive lines (1 %) carry {share:.1%} of the lines' costs; "
+                    f"median line {money(table['total'].median())} {cur}"]
+        rows = [["line", "profile", "entity", "subscriptions", "usage", "pool share", "devices", "total"]]
+        for r in table.head(args.top).itertuples():
+            rows.append([r.line, str(r.profile), str(r.entity), *(money(v) for v in
+                         (r.subscriptions, r.usage, r.pool_overage, r.devices, r.total))])
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        out += ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+                for row in rows]
+    return "\n".join(out)
+
+
 def _count(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 50:
@@ -301,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     pf.add_argument("--out", type=Path, help="write the profiles YAML here (default: stdout)")
     pf.add_argument("--report-json", type=Path, metavar="FILE", help="also write the full report as JSON")
     pf.set_defaults(func=_profiles)
+    ln = sub.add_parser("lines", help="the most expensive lines under each bid (costs per line from a billing export)")
+    ln.add_argument("tender_dir", **default_dir)
+    ln.add_argument("--scenario", help="apply this scenario file first (e.g. scenarios/billed-usage.yaml)")
+    ln.add_argument("--bid", help="one bid only (default: every costed bid)")
+    ln.add_argument("--top", type=_count, default=10, metavar="N", help="lines shown per bid (1 to 50, default 10)")
+    ln.set_defaults(func=_lines)
     args = parser.parse_args(argv)
     try:
         out = args.func(args)

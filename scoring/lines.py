@@ -52,7 +52,9 @@ class LineBook:
         order = np.argsort(group, kind="stable")
         counts = np.bincount(group, minlength=groups)
         bounds = np.concatenate([[0], np.cumsum(counts)])
-        values = np.ascontiguousarray(usage.transpose(2, 1, 0)[:, :, order])  # (C, K, N)
+        values = np.empty(usage.shape[::-1])  # (C, K, N)
+        for c in range(usage.shape[2]):  # one component at a time: a copy of 1/C of the usage in flight
+            values[c] = usage[order, :, c].T
         for g in np.flatnonzero(counts > 1):  # one sort per group, vectorised over its lines
             values[:, :, bounds[g]:bounds[g + 1]].sort(axis=-1)
         csum = np.zeros(values.shape[:2] + (values.shape[2] + 1,))

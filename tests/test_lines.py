@@ -385,3 +385,28 @@ def test_draws_on_lines_equal_the_engine():
             continue
         moved = cost_draws(ev.tender, fleet, ev.tender.bid(bid), ev.costs.plan_assignment[bid], draws)
         assert moved.monthly[0] == pytest.approx(scaled.costs.monthly()[b], abs=1e-6)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_lines_command_prints_the_most_expensive_lines(capsys):
+    """`python -m scoring lines DIR --scenario billed-usage.yaml --bid telvia --top 3`: the
+    three lines of `line_costs` head, pseudonyms only; without per-line costs, exit 2 naming
+    usage_file.evaluate_on."""
+    from scoring import EXAMPLE_TENDER
+    from scoring.cli import main
+    from scoring.cost import line_costs
+
+    scenario = str(EXAMPLE_TENDER / "scenarios" / "billed-usage.yaml")
+    assert main(["lines", str(EXAMPLE_TENDER), "--scenario", scenario, "--bid", "telvia", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    ev = evaluate(load_tender(_example_on_lines()))
+    head = line_costs(ev.costs, ev.tender, "telvia").head(3)
+    rows = [line for line in out.splitlines() if line.startswith("L-")]
+    assert [r.split()[0] for r in rows] == list(head["line"])
+    assert [r.split()[-1] for r in rows] == [f"{v:,.0f}" for v in head["total"]]
+    raw = (EXAMPLE_TENDER / "usage.csv").read_text().splitlines()[1].split(",")[0]
+    assert raw not in out and raw.lstrip("+") not in out
+    assert main(["lines", str(EXAMPLE_TENDER)]) == 2
+    assert "usage_file.evaluate_on: costs are not per line" in capsys.readouterr().err
