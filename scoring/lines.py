@@ -91,10 +91,6 @@ class LineBook:
         """(C, K, G) sum of each group."""
         return self.csum[:, :, self.hi] - self.csum[:, :, self.lo]
 
-    def peak(self) -> np.ndarray:
-        """(C, K, G) the largest value of each group (0 for an empty group)."""
-        return np.where(self.hi > self.lo, self.values[:, :, np.maximum(self.hi - 1, 0)], 0.0)
-
 
 @dataclass(frozen=True, eq=False)
 class Lines:
@@ -143,14 +139,17 @@ class Lines:
     @cached_property
     def mean(self) -> np.ndarray:
         """(P, C) mean usage per line per month over the export."""
-        totals = self.by_profile.total().sum(axis=1).T  # (P, C)
-        n = np.bincount(self.profile, minlength=len(self.profiles))[:, None] * self.months
+        P, x = len(self.profiles), self.usage.usage
+        totals = np.stack([np.bincount(self.profile, weights=x[:, :, c].sum(axis=1), minlength=P)
+                           for c in range(x.shape[2])], axis=1)  # (P, C), one pass per component
+        n = np.bincount(self.profile, minlength=P)[:, None] * self.months
         return np.divide(totals, n, out=np.zeros_like(totals), where=n > 0)
 
     @cached_property
     def peak(self) -> np.ndarray:
-        """(P, C) the largest monthly usage of any line of the profile."""
-        return self.by_profile.peak().max(axis=1).T
+        """(P, C) the largest monthly usage of any line of the profile (0 without lines)."""
+        highest = pd.DataFrame(self.usage.usage.max(axis=1)).groupby(self.profile).max()
+        return highest.reindex(range(len(self.profiles)), fill_value=0.0).to_numpy(float)
 
 
 def assign_profiles(usage: LineUsage, rules: list, profiles: list[str], shown: str) -> np.ndarray:
