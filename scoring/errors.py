@@ -10,15 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+WHOLE_FILE = "(file)"  # the field of a problem with a whole file (missing, unreadable, too large)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
     field: str
     message: str
 
+    def __post_init__(self) -> None:
+        if not self.field:  # every problem names a field, so every line reads FILE: FIELD: MESSAGE
+            object.__setattr__(self, "field", WHOLE_FILE)
+
     def __str__(self) -> str:
-        where = f"{self.file}: {self.field}" if self.field else self.file
-        return f"{where}: {self.message}"
+        return f"{self.file}: {self.field}: {self.message}"
 
 
 class TenderError(Exception):

@@ -433,7 +433,7 @@ class _Problems:
         if self.items:
             items = list(self.items)
             if self.extra:
-                items.append(Problem(self.shown, "", f"… and {self.extra:,} more problems"))
+                items.append(Problem(self.shown, "(more)", f"… and {self.extra:,} more problems"))
             raise TenderError(items)
 
 
@@ -685,7 +685,7 @@ class _Reader(_Decoder):
     def check_table(self) -> None:
         n = self.size
         if n == 0:
-            self.problems.add("", "the export has no data rows")
+            self.problems.add("(file)", "the export has no data rows")
             return
         line, month, rows = self.line[:n], self.month[:n], self.rows[:n]
         ok = (line >= 0) & (month != _NO_MONTH)
@@ -735,7 +735,7 @@ class _Reader(_Decoder):
     def table(self) -> pd.DataFrame:
         n = self.size
         if self.index.collides():
-            raise TenderError.at(self.shown, "", "two line identifiers share a pseudonym; use another key")
+            raise TenderError.at(self.shown, "(file)", "two line identifiers share a pseudonym; use another key")
         entities, entity = self.sorted_ids("entity", self.entity[:n])
         data: dict[str, Any] = {
             "line": pd.Categorical.from_codes(self.line[:n], categories=pd.Index(self.index.pseudonyms(), dtype=object)),
@@ -956,7 +956,7 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
     try:
         headers = list(pd.read_csv(io.BytesIO(data), nrows=0, **common).columns)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise TenderError.at(shown, "", f"not a readable CSV file ({_parser_message(exc)})") from None
+        raise TenderError.at(shown, "(file)", f"not a readable CSV file ({_parser_message(exc)})") from None
     by_name = {str(h).strip(): h for h in headers}
     missing = [
         Problem(
@@ -1007,7 +1007,7 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
             for chunk in reader:
                 yield chunk.rename(columns=role_of)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise TenderError.at(shown, "", f"not a readable CSV file ({_parser_message(exc)})") from None
+        raise TenderError.at(shown, "(file)", f"not a readable CSV file ({_parser_message(exc)})") from None
 
 
 _RESTART = pd.DataFrame()
@@ -1152,7 +1152,7 @@ def _xlsx_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Da
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
-        raise TenderError.at(shown, "", "not a readable .xlsx workbook") from None
+        raise TenderError.at(shown, "(file)", "not a readable .xlsx workbook") from None
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -1196,7 +1196,7 @@ def _check_arguments(data: bytes, spec: UsageFileSpec, shown: str, profiles, key
     if not key:
         raise ValueError("a non-empty pseudonymisation key is needed")
     if len(data) > MAX_BYTES:
-        raise TenderError.at(shown, "", f"{len(data):,} bytes: over the {MAX_BYTES:,}-byte limit")
+        raise TenderError.at(shown, "(file)", f"{len(data):,} bytes: over the {MAX_BYTES:,}-byte limit")
 
 
 def read_usage_table(

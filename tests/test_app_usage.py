@@ -200,18 +200,18 @@ def test_loose_files_are_placed_by_name_and_obey_the_limits_of_a_zip(monkeypatch
 
     monkeypatch.setattr(archive, "MAX_FILES", 3)
     four = [Up(f"b{i}.yaml", b"x: 1\n") for i in range(4)]
-    assert refused(four) == "b3.yaml: : 4 files: more than the 3 a tender may hold"
+    assert refused(four) == "b3.yaml: (file): 4 files: more than the 3 a tender may hold"
     zipped = Up("t.zip", zip_of({"tender.yaml": b"x: 1\n", "bids/a.yaml": b"x: 1\n"}, "t"))
-    assert refused([zipped, *four[:2]]) == "b1.yaml: : 4 files: more than the 3 a tender may hold"
+    assert refused([zipped, *four[:2]]) == "b1.yaml: (file): 4 files: more than the 3 a tender may hold"
     monkeypatch.setattr(archive, "MAX_FILES", 500)
     monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 10)
     assert refused([Up("a.yaml", b"x: 1\n"), Up("b.yaml", b"y: 22\n")]) == \
-        "b.yaml: : over the 10-byte limit of YAML and Excel files in all"
+        "b.yaml: (file): over the 10-byte limit of YAML and Excel files in all"
     # A billing export is not counted in the total; it has its own limit.
     assert set(files_from_upload([Up("a.yaml", b"x: 1\n"), Up("usage.csv", b"a,b\n" * 100)])) == \
         {"bids/a.yaml", "usage.csv"}
     monkeypatch.setattr(archive, "MAX_EXPORT_BYTES", 100)
-    assert refused([Up("usage.csv", b"a,b\n" * 100)]) == "usage.csv: : 400 bytes: over the 100-byte limit"
+    assert refused([Up("usage.csv", b"a,b\n" * 100)]) == "usage.csv: (file): 400 bytes: over the 100-byte limit"
 
 
 def test_a_loose_upload_over_the_file_count_is_refused_in_the_app(monkeypatch):

@@ -62,7 +62,7 @@ def forged_size(data: bytes, size: int) -> bytes:
 def test_too_many_files(monkeypatch):
     monkeypatch.setattr(archive, "MAX_FILES", 3)
     assert refused(zipped({f"bids/b{i}.yaml": YAML for i in range(4)})) == \
-        "t.zip: : 4 files: more than the 3 a tender may hold"
+        "t.zip: (file): 4 files: more than the 3 a tender may hold"
     assert len(files_from_zip(zipped({f"bids/b{i}.yaml": YAML for i in range(3)}))) == 3
 
 
@@ -72,7 +72,7 @@ def test_file_and_total_size(monkeypatch):
     assert refused(zipped({"tender.yaml": YAML + b"#"})) == \
         f"t.zip: tender.yaml: {len(YAML) + 1:,} bytes: over the {len(YAML):,}-byte limit"
     assert refused(zipped({f"bids/b{i}.yaml": YAML for i in range(3)})) == \
-        f"t.zip: : over the {2 * len(YAML):,}-byte limit once unpacked"
+        f"t.zip: (file): over the {2 * len(YAML):,}-byte limit once unpacked"
     assert len(files_from_zip(zipped({f"bids/b{i}.yaml": YAML for i in range(2)}))) == 2
 
 
@@ -107,7 +107,7 @@ def test_paths_leaving_the_folder(path):
 
 @pytest.mark.parametrize("data", [b"", b"PK\x03\x04 not really", b"plans: []\n"])
 def test_not_a_zip(data):
-    assert refused(data) == "t.zip: : not a zip file"
+    assert refused(data) == "t.zip: (file): not a zip file"
 
 
 def test_limits_from_the_environment():

@@ -392,12 +392,8 @@ BAD = [
         "not a month"),
     bad("usage-missing-file", both(usage_export(), lambda folder: (folder / USAGE).unlink()), TENDER,
         "usage_file.path", "not in the tender folder"),
-    bad("usage-header-only", usage_export(content=(USAGE_HEADER + "\n").encode()), USAGE, "", "no data rows",
-        xfail="the problem names no field, so the line reads `error: FILE: MESSAGE`; scoring/usage_file.py "
-              "should name one, e.g. `(top level)` or `row 2`"),
-    bad("usage-empty-file", usage_export(content=b""), USAGE, "(top level)",
-        xfail="`error: …/usage.csv: not a readable CSV file (No columns to parse from file)` names no field; "
-              "scoring/usage_file.py should give `(top level)` or `row 1` (pandas' message could go too)"),
+    bad("usage-header-only", usage_export(content=(USAGE_HEADER + "\n").encode()), USAGE, "(file)", "no data rows"),
+    bad("usage-empty-file", usage_export(content=b""), USAGE, "(file)", "not a readable CSV file"),
 ]
 
 GOOD = [  # (how, the evaluation must equal the untouched sample's)
