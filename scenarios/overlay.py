@@ -166,7 +166,10 @@ def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, A
             def effective(table: dict, c: str) -> Any:
                 return table.get(c, table.get("*", 1.0))
 
-            keys = dict.fromkeys([*factors, *scale.usage])
+            columns = export.get("columns")
+            mapped = [c for c in columns if c not in ("line", "entity", "profile", "month")] \
+                if isinstance(columns, dict) else []
+            keys = [c for c in dict.fromkeys([*factors, *scale.usage]) if c == "*" or c in mapped]
             export["usage_scale"] = {c: _times(effective(factors, c), effective(scale.usage, c)) for c in keys}
         if scale.lines is not None:
             export["lines_scale"] = _times(export.get("lines_scale", 1.0), scale.lines)

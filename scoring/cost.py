@@ -128,8 +128,9 @@ class Fleet:
     def peak(self) -> np.ndarray:
         """(P, C) the largest monthly usage of one line over the term; inf where usage is
         spread across lines by a distribution (some line exceeds any finite allowance)."""
-        if self.measured is not None:
-            return self.measured.peak * self.growth.max(axis=0)
+        if self.measured is not None:  # the export months the term replays, each at its year's growth
+            replayed = self.measured.peak[:, self.period_month, :] * self.growth[self.period_year].transpose(1, 0, 2)
+            return replayed.max(axis=1, initial=0.0)
         return np.where(self.cv > 0, np.inf, self.usage.max(axis=0))
 
     def excess(self, allowance: np.ndarray) -> np.ndarray:
@@ -185,7 +186,7 @@ def fleet_of(tender: Tender) -> Fleet:
         base = measured.mean
         cv = np.zeros_like(base)
         dist = np.full(base.shape, FIXED, dtype=int)
-        used = measured.peak > 0
+        used = (measured.peak.max(axis=1) * factor.max(axis=0)) > 0  # a usage scaled to 0 is not used
     else:
         base = np.array([[usage_mean(p.usage.get(c, 0.0)) for c in components] for p in spec.profiles], dtype=float)
         spread = [[p.usage.get(c) for c in components] for p in spec.profiles]
@@ -247,6 +248,40 @@ def _plans_of(bid: Bid, components: tuple[str, ...]) -> _Plans:
     )
 
 
+@dataclass(frozen=True)
+class _Terms:
+    """A bid's arrays over the fleet: plans, which components it pools and at what rate,
+    and indexation per period."""
+
+    plans: _Plans
+    pooled: np.ndarray  # (C,)
+    pool_rate: np.ndarray  # (C,)
+    k: np.ndarray  # (Y,) indexation per contract year
+    kq: np.ndarray  # (Q,) indexation per period
+
+
+def _terms(bid: Bid, fleet: Fleet) -> _Terms:
+    spec = bid.spec
+    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    return _Terms(
+        plans=_plans_of(bid, fleet.components),
+        pooled=np.array([c in spec.pool for c in fleet.components], dtype=bool),
+        pool_rate=np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components]),
+        k=k,
+        kq=k[fleet.period_year],
+    )
+
+
+def _pool_terms(fleet: Fleet, allow: np.ndarray, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For pooled component ``c`` under per-profile allowances ``allow`` (P,), per period:
+    unlimited (an unlimited allowance on a profile with lines), the pool's supply and the
+    fleet's demand in one month."""
+    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
+    unlimited = (np.isinf(allow)[None, :] & (lines_qp > 0)).any(axis=1)
+    supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
+    return unlimited, supply, fleet.demand[..., c].sum(axis=(1, 2))
+
+
 def volume_discount(bid: Bid, initial_lines: float) -> float:
     """Share off plan monthly fees: the reached tier with the largest `min_lines`."""
     return float(_volume_discounts(bid, np.array([initial_lines]))[0])
@@ -264,11 +299,8 @@ class BidCosts:
 def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     """Every cost rule of the contract for one bid."""
     spec = bid.spec
-    plans = _plans_of(bid, fleet.components)
-    pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
-    pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
-    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)  # (Y,) indexation
-    kq = k[fleet.period_year]
+    terms = _terms(bid, fleet)
+    plans, pooled, pool_rate, kq = terms.plans, terms.pooled, terms.pool_rate, terms.kq
     nk = fleet.months_in_period * kq  # (Q,) indexed months in each period
 
     knockouts: list[str] = []
@@ -361,14 +393,9 @@ def _cube(tender, fleet, bid, plans, choice, discount, kq, pooled, pool_rate, ex
     per[..., K["usage"]] = (chosen * rate[None, :, None, :]).sum(axis=3) * kq[:, None, None]
 
     # Pooled overage: fleet total per month, split by each cell's individual overage.
-    lines_qp = L.sum(axis=2)
     for c in np.flatnonzero(pooled):
-        allow = plans.allowance[choice, c]  # (P,)
-        unlimited = np.isinf(allow)[None, :] & (lines_qp > 0)  # (Q, P)
-        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
-        demand = fleet.demand[..., c].sum(axis=(1, 2))
-        overage = np.where(unlimited.any(axis=1), 0.0, np.maximum(0.0, demand - supply))  # (Q,)
-        cost = overage * pool_rate[c] * kq  # per month
+        unlimited, supply, demand = _pool_terms(fleet, plans.allowance[choice, c], c)
+        cost = np.where(unlimited, 0.0, np.maximum(0.0, demand - supply)) * pool_rate[c] * kq  # per month
         individual = chosen[..., c]  # (Q, P, E), 0 under unlimited
         total = individual.sum(axis=(1, 2))
         key = np.where(total[:, None, None] > 0, individual / np.where(total > 0, total, 1.0)[:, None, None],
@@ -552,12 +579,9 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
     (the contract fixes the assignment for the term: actual usage moves, plans do not).
     The same rules as `cost_bid`, vectorised over draws; a test checks they agree."""
     spec = bid.spec
-    plans = _plans_of(bid, fleet.components)
-    index = {pid: j for j, pid in enumerate(plans.ids)}
-    choice = np.array([index[assignment[p]] for p in fleet.profiles])
-    pooled = np.array([c in spec.pool for c in fleet.components], dtype=bool)
-    pool_rate = np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components])
-    kq = ((1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years))[fleet.period_year]  # (Q,)
+    terms = _terms(bid, fleet)
+    plans, pooled, pool_rate, kq = terms.plans, terms.pooled, terms.pool_rate, terms.kq
+    choice = np.array([plans.ids.index(assignment[p]) for p in fleet.profiles])
     lam = draws.lines  # (N,)
     lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
     allowance = plans.allowance[choice]  # (P, C)
@@ -574,10 +598,7 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
     per = (lam * (1.0 - discount))[:, None] * ((lines_qp * fee).sum(axis=1) * kq)[None]  # subscriptions
     per = per + lam[:, None] * usage_cost * kq[None]  # usage
     for c in np.flatnonzero(pooled):
-        allow = allowance[:, c]
-        unlimited = (np.isinf(allow)[None, :] & (lines_qp > 0)).any(axis=1)  # (Q,)
-        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
-        demand = fleet.demand[..., c].sum(axis=(1, 2))
+        unlimited, supply, demand = _pool_terms(fleet, allowance[:, c], c)
         over = np.maximum(0.0, demand[None] * du[:, c : c + 1] - supply[None])
         per = per + np.where(unlimited[None], 0.0, lam[:, None] * over) * pool_rate[c] * kq[None]
     per = per + spec.fees.account_monthly * kq[None]
@@ -629,7 +650,14 @@ def _draw_excess(fleet: Fleet, allowance: np.ndarray, rate: np.ndarray, du: np.n
     G = fleet.growth[q][:, p, c][None] * du[:, None, c]  # (N, Q, R)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(G > 0, allowance[p, c] / G, np.inf)
-    above = fleet.measured.by_profile.above(c, fleet.period_month[None, :, None], p, t)  # (N, Q, R)
+    book, months = fleet.measured.by_profile, fleet.period_month
+    above = np.empty_like(t)
+    # One sorted search per (export month, profile, component) group, over every draw and
+    # every period replaying that month: memory stays O(draws × periods).
+    for k in np.unique(months):
+        qs = np.flatnonzero(months == k)
+        for r in range(len(p)):
+            above[:, qs, r] = book.above_one(c[r], k, p[r], t[:, qs, r])
     return (above * G * fleet.weight[q][:, p][None] * rate[p, c]).sum(axis=2)
 
 
@@ -660,13 +688,11 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     if assignment is None:
         raise ValueError(f"bid {bid_id!r} is not costed: {'; '.join(costs.knockouts[bid_id])}")
     bid = tender.bid(bid_id)
-    plans = _plans_of(bid, fleet.components)
+    terms = _terms(bid, fleet)
+    plans, pooled, pool_rate, kq = terms.plans, terms.pooled, terms.pool_rate, terms.kq
     choice = np.array([plans.ids.index(assignment[p]) for p in fleet.profiles])
-    pooled = np.array([c in bid.spec.pool for c in fleet.components], dtype=bool)
-    pool_rate = np.array([bid.spec.pool[c].overage_rate if c in bid.spec.pool else 0.0 for c in fleet.components])
-    k = (1.0 + bid.spec.indexation_percent / 100.0) ** np.arange(fleet.years)
     q_year, q_month, nq = fleet.period_year, fleet.period_month, fleet.months_in_period
-    kq, w = k[q_year], fleet.weight[q_year]  # (Q,), (Q, P)
+    w = fleet.weight[q_year]  # (Q, P)
     p_i = lines.profile
     allowance = plans.allowance[choice]  # (P, C)
     rate = np.where(pooled, 0.0, plans.rate[choice])
@@ -678,14 +704,10 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     # individual overage is the cells' (the cost table's split key), so each line's share is
     # its own individual overage × that rate.
     pc = np.flatnonzero(pooled)
-    lines_qp = fleet.lines[q_year].sum(axis=2)
     individual = _chosen(fleet.excess(plans.allowance), choice)[..., pc].sum(axis=(1, 2))  # (Q, Cp)
     per_unit = np.zeros((len(q_year), len(pc)))
     for i, c in enumerate(pc):
-        allow = allowance[:, c]
-        unlimited = (np.isinf(allow)[None] & (lines_qp > 0)).any(axis=1)
-        supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
-        demand = fleet.demand[..., c].sum(axis=(1, 2))
+        unlimited, supply, demand = _pool_terms(fleet, allowance[:, c], c)
         cost = np.where(unlimited, 0.0, np.maximum(0.0, demand - supply)) * pool_rate[c] * kq * nq  # (Q,)
         per_unit[:, i] = np.divide(cost, individual[:, i], out=np.zeros_like(cost), where=individual[:, i] > 0)
 

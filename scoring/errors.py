@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 WHOLE_FILE = "(file)"  # the field of a problem with a whole file (missing, unreadable, too large)
 
 

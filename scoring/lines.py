@@ -20,6 +20,7 @@ binning) and 12 bids × 36 months over 100,000 lines take a fraction of a second
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -87,6 +88,15 @@ class LineBook:
         above = sums[r, end] - sums[r, lo] - (end - lo) * np.where(np.isinf(t), 0.0, t)
         return np.where(np.isinf(t), 0.0, np.maximum(above, 0.0)).reshape(shape)
 
+    def above_one(self, c: int, k: int, g: int, t: np.ndarray) -> np.ndarray:
+        """`above` for one group and many thresholds: a single sorted search (what the Monte
+        Carlo needs: thousands of draws against the same group)."""
+        lo, hi = self.lo[g], self.hi[g]
+        idx = lo + np.searchsorted(self.values[c, k, lo:hi], t, side="right")
+        finite = np.isfinite(t)
+        above = self.csum[c, k, hi] - self.csum[c, k, idx] - (hi - idx) * np.where(finite, t, 0.0)
+        return np.where(finite, np.maximum(above, 0.0), 0.0)
+
     def total(self) -> np.ndarray:
         """(C, K, G) sum of each group."""
         return self.csum[:, :, self.hi] - self.csum[:, :, self.lo]
@@ -147,9 +157,12 @@ class Lines:
 
     @cached_property
     def peak(self) -> np.ndarray:
-        """(P, C) the largest monthly usage of any line of the profile (0 without lines)."""
-        highest = pd.DataFrame(self.usage.usage.max(axis=1)).groupby(self.profile).max()
-        return highest.reindex(range(len(self.profiles)), fill_value=0.0).to_numpy(float)
+        """(P, K, C) the largest usage of any line of the profile in each export month (0
+        without lines)."""
+        x = self.usage.usage
+        highest = pd.DataFrame(x.reshape(len(x), -1)).groupby(self.profile).max()
+        highest = highest.reindex(range(len(self.profiles)), fill_value=0.0).to_numpy(float)
+        return highest.reshape(len(self.profiles), *x.shape[1:])
 
 
 def assign_profiles(usage: LineUsage, rules: list, profiles: list[str], shown: str) -> np.ndarray:
@@ -182,29 +195,36 @@ def assign_profiles(usage: LineUsage, rules: list, profiles: list[str], shown: s
 
 
 
-_READ: OrderedDict[tuple, Lines] = OrderedDict()  # the last exports read: scenarios rebuild tenders often
+_READ: OrderedDict[tuple, tuple[object, Lines]] = OrderedDict()  # the last exports read (scenarios rebuild often)
 _READ_KEEP = 2
+_READ_LOCK = threading.Lock()  # the app's sessions run in threads
 
 
-def read_lines(data: bytes, spec: UsageFileSpec, *, shown: str, tender_file: str, entities: tuple[str, ...],
-               profiles: tuple[str, ...]) -> Lines:
-    """The export's lines for a tender (cached on the bytes, the reading options and the
-    pseudonymisation key); raises TenderError naming the export's rows or tender.yaml's rules."""
+def read_lines(stamp: tuple, read, spec: UsageFileSpec, *, shown: str, tender_file: str,
+               entities: tuple[str, ...], profiles: tuple[str, ...]) -> Lines:
+    """The export's lines for a tender: ``read()`` gives the file's bytes, ``stamp`` identifies
+    them (scoring.load.RawTender.attachment), so an export is parsed once per content, reading
+    options, tender ids and pseudonymisation key. Raises TenderError naming the export's rows
+    or tender.yaml's rules."""
     key = usage_file.pseudonym_key()
     options = spec.model_dump_json(include={"columns", "units", "delimiter", "decimal", "encoding", "profile_rules"})
-    cache_key = (hashlib.sha256(data).hexdigest(), options, entities, profiles, hashlib.sha256(key).hexdigest(), shown)
-    if cache_key in _READ:
-        _READ.move_to_end(cache_key)
-        return _READ[cache_key]
+    cache_key = (stamp, options, entities, profiles, hashlib.sha256(key).hexdigest(), shown)
+    with _READ_LOCK:
+        if cache_key in _READ:
+            _READ.move_to_end(cache_key)
+            return _READ[cache_key][1]
+    data = read()
     mapped = "profile" in spec.columns
     usage = usage_file.read_line_usage(
         data, spec, shown=shown, entities=list(entities), profiles=list(profiles) if mapped else None, key=key,
         xlsx=shown.lower().endswith((".xlsx", ".xlsm")))
     codes = usage.profile if mapped else assign_profiles(usage, spec.profile_rules, list(profiles), tender_file)
     lines = Lines(usage=usage, profile=codes, entity=usage.entity, profiles=profiles, entities=entities, shown=shown)
-    _READ[cache_key] = lines
-    while len(_READ) > _READ_KEEP:
-        _READ.popitem(last=False)
+    with _READ_LOCK:
+        # An upload's stamp is the identity of its bytes: keeping them pins that identity.
+        _READ[cache_key] = (data if stamp[0] == "upload" else None, lines)
+        while len(_READ) > _READ_KEEP:
+            _READ.popitem(last=False)
     return lines
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,14 +119,21 @@ class RawTender:
     root: str | None = None
     files: dict[str, bytes] | None = field(default=None, repr=False)
 
-    def attachment(self, path: str) -> bytes | None:
-        """A file of the tender folder by its relative path; None when absent."""
+    def attachment(self, path: str) -> tuple[tuple, Callable[[], bytes]] | None:
+        """A file of the tender folder by its relative path: (a stamp that changes when its
+        content may have changed, a function reading it), or None when absent. The stamp
+        lets a large export be parsed once however often the tender is rebuilt (scenarios,
+        sensitivity): the bytes' identity for an upload, size and time for a file on disk."""
         if self.files is not None:
-            return self.files.get(path)
+            data = self.files.get(path)
+            return None if data is None else (("upload", id(data), len(data)), lambda: data)
         if self.root is None:
             return None
         target = Path(self.root) / path
-        return target.read_bytes() if target.is_file() else None
+        if not target.is_file():
+            return None
+        info = target.stat()
+        return ("disk", str(target.resolve()), info.st_size, info.st_mtime_ns), target.read_bytes
 
     def bid_id(self, stem: str, raw: RawFile) -> Any:
         return raw.data.get("id", stem) if raw.data is not None else stem
@@ -330,37 +338,39 @@ def _read_usage_file(raw: RawTender, spec: TenderFile):
     path = spec.usage_file.path
     shown = f"{raw.folder}/{path}"
     try:
-        data = raw.attachment(path)
+        found = raw.attachment(path)
+        if found is None:
+            raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {path!r} is not in the tender folder")
+        return read_lines(*found, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
+                          entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles))
     except OSError as exc:
-        raise TenderError.at(shown, "(file)", f"cannot read file: {exc.strerror}") from None
-    if data is None:
-        raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {path!r} is not in the tender folder")
-    return read_lines(data, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
-                      entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles))
+        raise TenderError.at(shown, "(file)", f"cannot read file: {exc.strerror or exc}") from None
 
 
 def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]) -> TenderFile:
     """Each profile's lines per entity and mean usage from the export, where the profile does
     not give them or, with ``evaluate_on: lines``, always (the export is then what is costed)."""
-    per_line = spec.usage_file.evaluate_on == "lines"
+    block = spec.usage_file
+    per_line = block.evaluate_on == "lines"
     problems: list[Problem] = []
     profiles = []
     for i, profile in enumerate(spec.profiles):
-        scale = spec.usage_file.lines_scale
-        counts = {e: float(n) * scale for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
-        usage = {c: float(u) for c, u in zip(lines.components, lines.mean[i])}
+        counts = {e: float(n) * block.lines_scale for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
+        scale = [block.usage_scale.get(c, block.usage_scale.get("*", 1.0)) for c in lines.components]
+        usage = {c: float(u) * f for c, u, f in zip(lines.components, lines.mean[i], scale)}
+        from_export = per_line or profile.usage is None
         for c in profile.usage_growth:
-            if per_line and c not in usage:
+            if from_export and c not in usage:
                 problems.append(Problem(file, f"profiles.{i}.usage_growth.{c}",
                                         f"component {c!r} is not a column of the usage file"))
-        declared = sum((profile.lines or {}).values())
-        if per_line and profile.lines is not None and round(declared, 6) != float(lines.counts[i].sum()):
-            warnings.append(f"profile {profile.id!r}: tender.yaml declares {declared:g} lines, the usage file has "
-                            f"{int(lines.counts[i].sum())}; the usage file's lines are costed")
+        declared, billed = sum((profile.lines or {}).values()), sum(counts.values())
+        if per_line and profile.lines is not None and round(declared, 6) != round(billed, 6):
+            warnings.append(f"profile {profile.id!r}: tender.yaml declares {declared:g} lines, the usage file "
+                            f"gives {billed:g}; the usage file's lines are costed")
         update = {}
         if per_line or profile.lines is None:
             update["lines"] = counts
-        if per_line or profile.usage is None:
+        if from_export:
             update["usage"] = usage
         profiles.append(profile.model_copy(update=update))
     if lines.counts.sum() <= 0:

@@ -124,11 +124,24 @@ def _usage(value: Any) -> float | UsageDistribution:
         return UsageDistribution.model_validate(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number ≥ 0 or {{mean, cv, dist}}, got {value!r}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"must be a finite number, got {value!r}")
     if value < 0:
-        raise ValueError(f"must be a number ≥ 0, got {value!r}")
-    return float(value)
+        raise ValueError(f"must be a number ≥ 0, got {_shown_number(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an integer of 309 digits or more
+        raise ValueError(f"must be a finite number, got {_shown_number(value)}") from None
+
+
+def _shown_number(value: int | float) -> str:
+    """``repr(value)``, or the size of an integer too long to show (repr refuses over 4300
+    digits, and a 400-digit number is no help in a message)."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        digits = int(math.log10(abs(value))) + 1
+        digits -= 10 ** (digits - 1) > abs(value)  # log10 rounds 99…9 up to the next power
+        return f"an integer of {digits} digits"
+    return repr(value)
 
 
 Usage = Annotated[float | UsageDistribution, PlainValidator(_usage)]
@@ -378,7 +391,7 @@ class UsageFileSpec(Strict):
     # published lines and usage are the basis, the export is evidence shown beside them.
     evaluate_on: Literal["lines", "profiles"] = "lines"
     usage_scale: dict[str, Money] = {}  # multiplier on the lines' usage, per component or "*"
-    lines_scale: Money = 1.0  # multiplier on the number of lines (fractional lines are fine)
+    lines_scale: Annotated[float, Field(gt=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)] = 1.0  # × lines
 
     @field_validator("columns")
     @classmethod
@@ -416,6 +429,12 @@ class UsageFileSpec(Strict):
             codecs.lookup(encoding)
         except LookupError:
             raise ValueError(f"unknown encoding {encoding!r}") from None
+        try:  # rot13, base64, hex… are codecs but not text encodings: bytes.decode refuses them
+            b",\n".decode(encoding)  # (an empty string would not do: CPython skips the codec)
+        except LookupError:
+            raise ValueError(f"{encoding!r} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
+        except (UnicodeError, ValueError):  # a text encoding, just not for these two bytes
+            pass
         return encoding
 
     @field_validator("delimiter")
@@ -547,8 +566,8 @@ class BidFile(Strict):
                 for i, item in enumerate(value):
                     walk(item, f"{path}.{i}")
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                if not (math.isfinite(value) and abs(value) <= MAX_AMOUNT):
-                    raise FieldError(path, f"{value!r} is not a usable number (finite, at most 10^12 in size)")
+                if not abs(value) <= MAX_AMOUNT:  # NaN, ±inf and huge ints too (isfinite overflows on those)
+                    raise FieldError(path, f"{_shown_number(value)} is not a usable number (finite, at most 10^12 in size)")
         walk(service, "")
         return service
 

@@ -132,7 +132,8 @@ def test_line_costs_by_hand(small):
     beta = line_costs(small.costs, small.tender, "beta").set_index("line")
     assert beta.loc[ids[2], "total"] == pytest.approx(494.1)
     assert beta["total"].sum() == pytest.approx(1243.8)
-    assert not any(c.startswith("06") for c in table["line"])  # pseudonyms, never the numbers
+    raw = {row.split(",")[0] for row in SMALL_EXPORT.splitlines()[1:]}
+    assert not raw & set(table["line"]) and all(c.startswith("L-") for c in table["line"])  # pseudonyms only
 
 
 def test_line_costs_reconcile_with_the_cost_table():
@@ -345,8 +346,8 @@ def test_export_errors_name_the_export(tmp_path):
 
 
 def test_scales_and_evaluate_on_profiles(tmp_path):
-    """usage_scale doubles every line's data (alpha year 1: excess 2·x − 5 …) and lines_scale
-    counts each line 1.5 times; evaluate_on: profiles costs the declared profiles instead."""
+    """lines_scale counts each line 1.5 times; evaluate_on: profiles costs the declared
+    profiles instead (usage_scale: `test_usage_scale_by_hand`)."""
     tender = copy.deepcopy(SMALL_TENDER)
     tender["usage_file"]["lines_scale"] = 1.5
     ev = evaluate(load_tender(write_tender(tmp_path / "t", tender, {"alpha": ALPHA}, SMALL_EXPORT)))
@@ -380,7 +381,7 @@ def test_draws_on_lines_equal_the_engine():
         if not ev.costs.costed(bid):
             continue
         base = cost_draws(ev.tender, fleet, ev.tender.bid(bid), ev.costs.plan_assignment[bid], unit_draws(fleet))
-        assert base.monthly[0] + base.switching[0] * 0 == pytest.approx(ev.costs.monthly()[b], abs=1e-6)
+        assert base.monthly[0] == pytest.approx(ev.costs.monthly()[b], abs=1e-6)
         if scaled.costs.plan_assignment[bid] != ev.costs.plan_assignment[bid]:
             continue
         moved = cost_draws(ev.tender, fleet, ev.tender.bid(bid), ev.costs.plan_assignment[bid], draws)
@@ -410,3 +411,74 @@ def test_lines_command_prints_the_most_expensive_lines(capsys):
     assert raw not in out and raw.lstrip("+") not in out
     assert main(["lines", str(EXAMPLE_TENDER)]) == 2
     assert "usage_file.evaluate_on: costs are not per line" in capsys.readouterr().err
+
+
+USAGE_DOUBLED = 756 + 300 + 228 + 607.2 + 409.2
+
+
+def test_usage_scale_by_hand(tmp_path):
+    """usage_scale {data_gb: 2}: lines use [4, 16], [12, 12], [0, 24] GB (year 2 × 1.5).
+    alpha, allowance 5 GB at 2 €/GB: year 1 month 1 → 7 (a), month 2 → 11 + 7 = 18 (a), 19 (b):
+    a 6 × 25 × 2 = 300, b 6 × 19 × 2 = 228; year 2 ([6, 24], [18, 18], [0, 36]): month 1 →
+    1 + 13 = 14 (a), month 2 → 19 + 13 = 32 (a), 31 (b): a 6 × 46 × 2.2 = 607.2, b 6 × 31 × 2.2 =
+    409.2; plus subscriptions 756: 2300.4. A scenario's `scale.usage` lands on the same multiplier."""
+    from scenarios.overlay import evaluate_scenario, scenario_from_dict
+    from scoring.load import read_folder
+
+    tender = copy.deepcopy(SMALL_TENDER)
+    tender["usage_file"]["usage_scale"] = {"data_gb": 2}
+    ev = evaluate(load_tender(write_tender(tmp_path / "t", tender, {"alpha": ALPHA}, SMALL_EXPORT)))
+    assert ev.costs.tco()[0] == pytest.approx(USAGE_DOUBLED, abs=0.005)
+    folder = write_tender(tmp_path / "u", SMALL_TENDER, {"alpha": ALPHA}, SMALL_EXPORT)
+    scaled = evaluate_scenario(read_folder(folder), scenario_from_dict({"name": "x2", "scale": {"usage": {"data_gb": 2}}}))
+    assert scaled.costs.tco()[0] == pytest.approx(USAGE_DOUBLED, abs=0.005)
+    lines = evaluate_scenario(read_folder(folder), scenario_from_dict({"name": "l", "scale": {"lines": 2}}))
+    assert lines.costs.tco()[0] == pytest.approx(2 * 1269.6, abs=0.005)
+
+
+PHASE_EXPORT = """msisdn,cc,cat,period,data_mb,voice
+0601000001,a,std,2026-01,0,0
+0601000001,a,std,2026-02,10000,0
+0601000001,a,std,2026-03,0,0
+"""
+
+
+@pytest.mark.parametrize("term, plan, expected", [
+    # Months 1..7 replay export months 1,2,3,1,2,3,1: the 10 GB month comes in contract months
+    # 2 and 5 → 2 × (10 − 5) × 1 € = 10 € of usage + 7 × 10 € subscription = 80 €
+    # (replaying one month off would bill months 1, 4, 7: 85 €).
+    (7, {"monthly_fee": 10, "allowances": {"data_gb": 5, "voice_min": 0}, "rates": {"data_gb": 1}}, 80.0),
+    # A one-month term replays export month 1 only: the 10 GB spike of month 2 never happens,
+    # so a plan capped at 5 GB with no rate is usable: 10 € subscription.
+    (1, {"monthly_fee": 10, "allowances": {"data_gb": 5, "voice_min": 0}}, 10.0),
+])
+def test_export_months_replay_in_order(tmp_path, term, plan, expected):
+    tender = copy.deepcopy(SMALL_TENDER)
+    tender["term_months"] = term
+    tender["profiles"][0].pop("usage_growth")
+    bid = {"operator": "A", "plans": [{"id": "p", **plan}], "offer": {"std": "p"}}
+    ev = evaluate(load_tender(write_tender(tmp_path / "t", tender, {"alpha": bid}, PHASE_EXPORT)))
+    assert ev.costs.knockouts["alpha"] == ()
+    assert ev.costs.tco()[0] == pytest.approx(expected, abs=0.005)
+
+
+def test_a_two_month_term_meets_the_spike(tmp_path):
+    """Term 2: export month 2 (10 GB) is replayed, so the capped plan with no rate is unusable."""
+    tender = copy.deepcopy(SMALL_TENDER)
+    tender["term_months"] = 2
+    bid = {"operator": "A", "plans": [{"id": "p", "monthly_fee": 10, "allowances": {"data_gb": 5, "voice_min": 0}}],
+           "offer": {"std": "p"}}
+    ev = evaluate(load_tender(write_tender(tmp_path / "t", tender, {"alpha": bid}, PHASE_EXPORT)))
+    assert "heaviest line's monthly usage 10 exceeds the allowance 5" in ev.costs.knockouts["alpha"][0]
+
+
+def test_dqe_on_lines_is_the_gap_to_the_average_line(small):
+    """The DQE of a tender costed line by line prices every line at its profile's mean:
+    data means 5, 6, 6 GB → 17/3 GB a line and month over 3 lines (year 2 × 1.5 = 8.5 GB).
+    alpha: year 1 excess 2/3 GB × 3 lines × 12 months × 2 € = 48; year 2 3.5 × 3 × 12 × 2.2 =
+    277.2; subscriptions 756 → 1081.2, against 1269.6 line by line: the gap is 188.4."""
+    from scenarios.dqe import dqe_gap
+
+    gap = {row["id"]: row for row in dqe_gap(small)}
+    assert gap["alpha"]["tco_average_line"] == pytest.approx(1081.2, abs=0.005)
+    assert gap["alpha"]["gap"] == pytest.approx(188.4, abs=0.005)
