@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 # Exports are pseudonymised with a key: a fixed one, rather than a key file made in $HOME.
-os.environ.setdefault("FLEETBID_PSEUDONYM_KEY", "bench-key")
+os.environ.setdefault("FLEETBID_PSEUDONYM_KEY", "fleetbid-bench-key")  # ≥ 16 bytes
 
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402

@@ -48,7 +48,7 @@ MONTHS = 12
 # The synthetic tender's five components plus three more columns every plan prices.
 EXTRA = {"intl_voice_min": 0.25, "roam_eu_voice_min": 0.05, "roam_world_data_gb": 9.0}
 EXTRA_USE = {"intl_voice_min": (0.2, 30.0), "roam_eu_voice_min": (0.15, 60.0), "roam_world_data_gb": (0.03, 0.8)}
-KEY = "bench-key"
+KEY = "fleetbid-bench-key"  # at least MIN_KEY_BYTES (16) bytes
 
 
 def make(folder: Path, lines: int, seed: int) -> int:

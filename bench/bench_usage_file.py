@@ -64,7 +64,7 @@ COLUMNS = {
     "roam_world_voice_min": "roam_world_seconds",
 }
 UNITS = {c: ("MB" if c.endswith("_gb") else "s") for c in COLUMNS if c.endswith(("_gb", "_min"))}
-KEY = b"bench-key"
+KEY = b"fleetbid-bench-key"
 
 
 def _text(values: np.ndarray, fmt: str | None = None) -> list[str]:

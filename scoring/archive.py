@@ -35,7 +35,8 @@ def env_limit(name: str, default: int) -> int:
 MAX_FILES = env_limit("FLEETBID_MAX_FILES", 500)
 MAX_FILE_BYTES = env_limit("FLEETBID_MAX_FILE_BYTES", 5 * 1024 * 1024)
 MAX_TOTAL_BYTES = env_limit("FLEETBID_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
-# A billing export (usage_file) is far larger than the YAML and Excel files: its own limit.
+# A billing export (usage_file) is far larger than the YAML and Excel files: its own limit,
+# per export and for all the exports of an upload together (else 500 entries of 512 MB each).
 MAX_EXPORT_BYTES = env_limit("FLEETBID_MAX_EXPORT_BYTES", 512 * 1024 * 1024)
 EXPORTS = (".csv",)
 WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls", *EXPORTS)  # Excel bids too; .xlsm/.xls are refused by the loader
@@ -67,7 +68,7 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
     entries = [i for i in archive.infolist() if not i.is_dir()]
     if len(entries) > MAX_FILES:
         raise TenderError.at(name, "", f"{len(entries)} files: more than the {MAX_FILES} a tender may hold")
-    total = 0
+    total = exports = 0
     out: dict[str, bytes] = {}
     for info in entries:
         path = PurePosixPath(info.filename)
@@ -78,7 +79,13 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         limit = file_limit(info.filename)
         if info.file_size > limit:
             raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
-        if path.suffix.lower() not in EXPORTS:  # exports have their own limit, not counted in the total
+        if path.suffix.lower() in EXPORTS:  # exports have their own limit, per file and in all
+            exports += info.file_size
+            if exports > MAX_EXPORT_BYTES:
+                raise TenderError.at(
+                    name, info.filename, f"billing exports over the {MAX_EXPORT_BYTES:,}-byte limit in all once unpacked"
+                )
+        else:
             total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit once unpacked")

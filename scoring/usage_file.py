@@ -106,13 +106,22 @@ def pseudonym_key() -> bytes:
     is. So pseudonyms are stable on one machine (and on every machine given the same key),
     yet nobody without the key can recompute them by hashing every number of the numbering
     plan. Raises TenderError (naming the file) when the key file cannot be read or made, or
-    holds fewer than `MIN_KEY_BYTES` bytes.
+    holds fewer than `MIN_KEY_BYTES` bytes; likewise (naming the variable) when the variable's
+    key, once decoded, is shorter than `MIN_KEY_BYTES` bytes.
     """
     text = os.environ.get(KEY_ENV, "").strip()
     if text:
         if len(text) >= 2 * MIN_KEY_BYTES and _HEX.fullmatch(text):
-            return bytes.fromhex(text)
-        return text.encode("utf-8")
+            key = bytes.fromhex(text)
+        else:
+            key = text.encode("utf-8")
+        if len(key) < MIN_KEY_BYTES:
+            raise TenderError.at(
+                "(environment)", KEY_ENV, f"the pseudonymisation key holds {len(key)} bytes, fewer than the minimum "
+                f"of {MIN_KEY_BYTES}: set at least {MIN_KEY_BYTES} bytes of text or {2 * MIN_KEY_BYTES} hex digits "
+                f"(such as the output of secrets.token_hex({KEY_BYTES}))"
+            )
+        return key
     path = key_file()
     try:
         if not path.exists():
@@ -950,19 +959,20 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
     sends the file to pandas' C parser, whose results the cell checks then name row by row.
     """
     encoding = "utf-8-sig" if codecs.lookup(spec.encoding).name == "utf-8" else spec.encoding
-    head = data[:65536].decode(encoding, errors="ignore")
-    delimiter = spec.delimiter or _sniff(head.splitlines()[0] if head else "")
-    common = dict(sep=delimiter, encoding=encoding, engine="c", skip_blank_lines=False)
-    try:
+    try:  # UnicodeError, not only UnicodeDecodeError: utf-16 without a BOM, idna, …
+        head = data[:65536].decode(encoding, errors="ignore")
+        delimiter = spec.delimiter or _sniff(head.splitlines()[0] if head else "")
+        common = dict(sep=delimiter, encoding=encoding, engine="c", skip_blank_lines=False)
         headers = list(pd.read_csv(io.BytesIO(data), nrows=0, **common).columns)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
         raise TenderError.at(shown, "(file)", f"not a readable CSV file ({_parser_message(exc)})") from None
     by_name = {str(h).strip(): h for h in headers}
+    found = _list((_redact(str(h)) for h in headers), 40)  # no header row: the first row's cells
     missing = [
         Problem(
             shown,
             f"columns.{role}",
-            f"column {name.strip()!r} is not in the file's header; headers found: {_list(map(str, headers), 40)}",
+            f"column {name.strip()!r} is not in the file's header; headers found: {found}",
         )
         for role, name in spec.columns.items()
         if name.strip() not in by_name
@@ -997,7 +1007,7 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
                     yield chunk.rename(columns=role_of)
             return
         except ValueError as exc:
-            if isinstance(exc, (pd.errors.ParserError, UnicodeDecodeError)):
+            if isinstance(exc, (pd.errors.ParserError, UnicodeError)):
                 raise
         # Text in a number column: read again with number columns as text, to name each
         # cell. The caller starts over on _RESTART.
@@ -1006,7 +1016,7 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
         with pd.read_csv(io.BytesIO(data), dtype=slow, **options) as reader:
             for chunk in reader:
                 yield chunk.rename(columns=role_of)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeError) as exc:
         raise TenderError.at(shown, "(file)", f"not a readable CSV file ({_parser_message(exc)})") from None
 
 
@@ -1143,7 +1153,7 @@ def _arrow_pool() -> Any:
 
 def _parser_message(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    return re.sub(r"\d{6,}", "…", text)[:200]  # never echo what may be a phone number
+    return re.sub(r"\d{6,}", "…", _redact(text))[:200]  # never echo what may be a phone number
 
 
 def _xlsx_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.DataFrame]:
@@ -1163,7 +1173,7 @@ def _xlsx_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Da
                 shown,
                 f"columns.{role}",
                 f"column {name.strip()!r} is not in the sheet's header; headers found: "
-                f"{_list([str(h) for h in headers if h is not None], 40)}",
+                f"{_list([_redact(str(h)) for h in headers if h is not None], 40)}",
             )
             for role, name in spec.columns.items()
             if name.strip() not in by_name

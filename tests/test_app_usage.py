@@ -212,6 +212,13 @@ def test_loose_files_are_placed_by_name_and_obey_the_limits_of_a_zip(monkeypatch
         {"bids/a.yaml", "usage.csv"}
     monkeypatch.setattr(archive, "MAX_EXPORT_BYTES", 100)
     assert refused([Up("usage.csv", b"a,b\n" * 100)]) == "usage.csv: (file): 400 bytes: over the 100-byte limit"
+    # ... and all the exports together have the same limit, loose or zipped.
+    assert set(files_from_upload([Up("usage.csv", b"a,b\n" * 25)])) == {"usage.csv"}
+    assert refused([Up("usage.csv", b"a,b\n" * 15), Up("old.csv", b"a,b\n" * 15)]) == \
+        "old.csv: (file): over the 100-byte limit of billing exports in all"
+    zipped_export = Up("t.zip", zip_of({"tender.yaml": b"x: 1\n", "usage.csv": b"a,b\n" * 15}, "t"))
+    assert refused([zipped_export, Up("old.csv", b"a,b\n" * 15)]) == \
+        "old.csv: (file): over the 100-byte limit of billing exports in all"
 
 
 def test_a_loose_upload_over_the_file_count_is_refused_in_the_app(monkeypatch):

@@ -76,6 +76,20 @@ def test_file_and_total_size(monkeypatch):
     assert len(files_from_zip(zipped({f"bids/b{i}.yaml": YAML for i in range(2)}))) == 2
 
 
+def test_billing_exports_have_a_limit_per_file_and_in_all(monkeypatch):
+    """A .csv export is not counted in MAX_TOTAL_BYTES, but the exports of one zip together
+    may not exceed MAX_EXPORT_BYTES (else 500 entries of 512 MB each would unpack to 256 GB)."""
+    export = b"msisdn,entity\n" + b"L,a\n" * 20
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", len(YAML))
+    monkeypatch.setattr(archive, "MAX_EXPORT_BYTES", len(export) + 10)
+    assert files_from_zip(zipped({"tender.yaml": YAML, "usage.csv": export})) == \
+        {"tender.yaml": YAML, "usage.csv": export}
+    assert refused(zipped({"tender.yaml": YAML, "usage.csv": export + b"L,a\n" * 3})).endswith(
+        f"bytes: over the {len(export) + 10:,}-byte limit")
+    assert refused(zipped({"tender.yaml": YAML, "usage.csv": export, "old/usage.csv": export})) == \
+        f"t.zip: old/usage.csv: billing exports over the {len(export) + 10:,}-byte limit in all once unpacked"
+
+
 def test_a_size_that_lies_is_a_damaged_entry_or_counted_as_claimed(monkeypatch):
     """Smaller than the content: zipfile stops at the claimed size, then the CRC fails. Larger:
     the real content is read, and the claimed size is what counts against the limits."""

@@ -256,6 +256,8 @@ BAD = [
         "profiles.0.lines.siege", "greater than or equal to 0"),
     bad("tender-lines-10^12", replace(TENDER, "{siege: 120, depots: 30}", "{siege: 1000000000000, depots: 30}"),
         TENDER, "profiles.0.lines.siege", "less than or equal to 10000000"),
+    bad("tender-usage-400-digits", replace(TENDER, "usage: {data_gb: 6}", "usage: {data_gb: " + "9" * 400 + "}"),
+        TENDER, "profiles.2.usage.data_gb", "finite", "400 digits"),
     bad("tender-usage-list-for-mapping", replace(TENDER, "usage: {data_gb: 6}", "usage: [6]"), TENDER,
         "profiles.2.usage", "dictionary"),
     bad("tender-weight-inf", replace(TENDER, "price: {weight: 55,", "price: {weight: .inf,"), TENDER,
@@ -322,6 +324,8 @@ BAD = [
         "service.support_answer_minutes", "not a usable number"),
     bad("bid-service-1e308", replace(COBALT, "support_answer_minutes: 5,", "support_answer_minutes: 1.0e+308,"),
         COBALT, "service.support_answer_minutes", "not a usable number", json=True),
+    bad("bid-service-400-digits", replace(COBALT, "support_answer_minutes: 5,", f"support_answer_minutes: {'9' * 400},"),
+        COBALT, "service.support_answer_minutes", "not a usable number", "400 digits"),
     # ---- evaluations.yaml: unknown ids, wrong types, whole-file problems
     bad("evaluations-unknown-bid", replace(EVALS, "  cobalt: {memo: 3.5}", "  kobalt: {memo: 3.5}"), EVALS,
         "claire.kobalt", "unknown bid"),
@@ -394,6 +398,16 @@ BAD = [
         "usage_file.path", "not in the tender folder"),
     bad("usage-header-only", usage_export(content=(USAGE_HEADER + "\n").encode()), USAGE, "(file)", "no data rows"),
     bad("usage-empty-file", usage_export(content=b""), USAGE, "(file)", "not a readable CSV file"),
+    bad("usage-encoding-rot13", both(usage_export(), replace(TENDER, "units: {data_gb: MB}", "units: {data_gb: MB}\n"
+                                                             "  encoding: rot13")), TENDER, "usage_file.encoding",
+        "'rot13' is not a text encoding"),
+    bad("usage-encoding-base64", both(usage_export(), replace(TENDER, "units: {data_gb: MB}", "units: {data_gb: MB}\n"
+                                                              "  encoding: base64")), TENDER, "usage_file.encoding",
+        "not a text encoding"),
+    bad("usage-utf-16-without-bom",
+        both(usage_export(content=("\n".join(usage_rows()) + "\n").encode("utf-16-le")),
+             replace(TENDER, "units: {data_gb: MB}", "units: {data_gb: MB}\n  encoding: utf-16")),
+        USAGE, "(file)", "not a readable CSV file"),
 ]
 
 GOOD = [  # (how, the evaluation must equal the untouched sample's)

@@ -316,6 +316,51 @@ def test_xlsx_errors_name_row_and_column():
     assert [(p.field, p.message) for p in info.value.problems] == [("row 4, column data_mb", "'lots' is not a number")]
 
 
+def test_a_missing_header_row_does_not_echo_the_first_rows_numbers():
+    """An export without a header row makes its first data row the "headers": the error
+    listing the headers found must not show its phone number, in any spelling."""
+    the_spec = spec(columns={"line": "msisdn", "entity": "cost_centre", "profile": "category", "month": "period",
+                             "sms": "sms_count"}, units={}, decimal=".", delimiter=",")
+    for first in ("0612345678", "06 12 34 56 78", "+33 6 12 34 56 78", "06.12.34.56.78"):
+        data = f"{first},a,std,2026-01,7\n0622222222,a,std,2026-02,8\n".encode()
+        found = problems(data, the_spec)
+        assert [p.field for p in found] == ["columns.line", "columns.entity", "columns.profile", "columns.month",
+                                            "columns.sms"]
+        for problem in found:
+            assert "headers found: …, a, std, 2026-01, 7" in problem.message, problem.message
+            assert first not in problem.message and "12 34" not in problem.message and "12345678" not in problem.message
+    # The same in a workbook.
+    book = openpyxl.Workbook()
+    book.active.append(["06 12 34 56 78", "a", "std", "2026-01", 7])
+    book.active.append(["0612345678", "a", "std", "2026-02", 8])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(TenderError) as info:
+        read(buffer.getvalue(), the_spec, xlsx=True)
+    assert len(info.value.problems) == 5
+    assert all("headers found: …, a, std, 2026-01, 7" in p.message for p in info.value.problems)
+    assert "12 34" not in str(info.value) and "12345678" not in str(info.value)
+
+
+def test_a_parsers_message_never_shows_a_phone_number():
+    """A parser's message quoted in an error loses anything like a phone number, spaced or not."""
+    for cell in ("0612345678", "06 12 34 56 78", "+33 6 12 34 56 78", "06-12-34-56-78"):
+        message = usage_file._parser_message(ValueError(f"could not convert {cell!r} in line 3"))
+        assert "12" not in message and "…" in message, message
+        assert "line 3" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "idna"])
+def test_an_encoding_that_cannot_read_the_file_is_a_clean_error(encoding):
+    """utf-16 on a file without a byte-order mark raises UnicodeError (not
+    UnicodeDecodeError) in the codec, as does idna: one error naming the file, no traceback."""
+    text = "\n".join([HEADER, *(";".join(r) for r in rows())]) + "\n"
+    data = text.encode("utf-8" if encoding == "idna" else "utf-16-le")  # no byte-order mark
+    found = problems(data, spec(encoding=encoding))
+    assert len(found) == 1 and found[0].field == "(file)", found
+    assert found[0].message.startswith("not a readable CSV file ("), found[0].message
+
+
 # --------------------------------------------------------------------------- per-line reader (fast path)
 
 
@@ -540,9 +585,26 @@ def test_key_from_the_environment_hex_or_text(monkeypatch, no_key_env):
     assert pseudonym_key() == bytes.fromhex("ab" * 32)
     monkeypatch.setenv(KEY_ENV, "  correct horse battery staple\n")
     assert pseudonym_key() == b"correct horse battery staple"
-    monkeypatch.setenv(KEY_ENV, "abcd")  # too short to be taken for hex
-    assert pseudonym_key() == b"abcd"
+    monkeypatch.setenv(KEY_ENV, "abcd" * 4)  # 16 hex digits: too short to be taken for hex, 16 bytes of text
+    assert pseudonym_key() == b"abcd" * 4
     assert not no_key_env.exists(), "no key file when the environment gives the key"
+
+
+@pytest.mark.parametrize("value, size", [("abcd", 4), ("x", 1), (" " + "k" * 15 + "\n", 15), ("é" * 7, 14)])
+def test_a_short_key_from_the_environment_is_refused(monkeypatch, no_key_env, value, size):
+    """The variable's key obeys the key file's minimum (MIN_KEY_BYTES once decoded: UTF-8
+    bytes, so seven é are 14 bytes); the shortest hex key (32 digits) is 16 bytes."""
+    monkeypatch.setenv(KEY_ENV, value)
+    with pytest.raises(TenderError) as info:
+        pseudonym_key()
+    (problem,) = info.value.problems
+    assert problem.field == KEY_ENV
+    assert f"holds {size} bytes" in problem.message and f"minimum of {usage_file.MIN_KEY_BYTES}" in problem.message
+    assert not no_key_env.exists()
+    monkeypatch.setenv(KEY_ENV, "é" * 8)  # 16 bytes of text
+    assert pseudonym_key() == "é".encode() * 8
+    monkeypatch.setenv(KEY_ENV, "ab" * usage_file.MIN_KEY_BYTES)  # the shortest hex key
+    assert pseudonym_key() == b"\xab" * usage_file.MIN_KEY_BYTES
 
 
 def test_key_file_is_made_once_private_and_reused(no_key_env):

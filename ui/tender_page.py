@@ -17,7 +17,8 @@ KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}
 
 
 def _export(path: str) -> bool:
-    """A billing export: its own size limit, not counted in the total."""
+    """A billing export: its own size limit (per file and for all exports together), not
+    counted in the YAML and Excel total."""
     return PurePosixPath(path).suffix.lower() in archive.EXPORTS
 
 
@@ -33,15 +34,20 @@ def files_from_upload(uploads) -> dict[str, bytes]:
     """Uploaded files placed by name (`_place`) or a zip, under the limits of a zip: at most
     `MAX_FILES` files in all, each within its own limit (`file_limit`: exports have
     `MAX_EXPORT_BYTES`), the YAML and Excel files at most `MAX_TOTAL_BYTES` together (exports
-    not counted). A refusal is one TenderError naming the file that crossed the limit."""
+    not counted), the exports at most `MAX_EXPORT_BYTES` together. A refusal is one
+    TenderError naming the file that crossed the limit."""
     files: dict[str, bytes] = {}
-    count = total = 0
+    count = total = exports = 0
 
     def counted(name: str, paths: dict[str, bytes]) -> None:
-        nonlocal count, total
+        nonlocal count, total, exports
         count += len(paths)
         if count > archive.MAX_FILES:
             raise TenderError.at(name, "", f"{count:,} files: more than the {archive.MAX_FILES:,} a tender may hold")
+        exports += sum(len(data) for path, data in paths.items() if _export(path))
+        if exports > archive.MAX_EXPORT_BYTES:
+            raise TenderError.at(name, "", f"over the {archive.MAX_EXPORT_BYTES:,}-byte limit of billing exports "
+                                           "in all")
         total += sum(len(data) for path, data in paths.items() if not _export(path))
         if total > archive.MAX_TOTAL_BYTES:
             raise TenderError.at(name, "", f"over the {archive.MAX_TOTAL_BYTES:,}-byte limit of YAML and Excel "
