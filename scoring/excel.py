@@ -33,17 +33,18 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
+from .archive import env_limit
 from .errors import Problem, TenderError
 from .load import pydantic_problems, strip_nulls
 from .model import ID_PATTERN, BidFile, Tender, TenderFile, UsageDistribution
 from .yamlio import read_yaml_mapping
 
 # A filled schedule is a few dozen kilobytes; these limits only stop hostile files early.
-MAX_XLSX_BYTES = 5 * 1024 * 1024  # the file as uploaded (compressed)
-MAX_XLSX_UNPACKED = 20 * 1024 * 1024  # all parts once unpacked, from the zip directory
-MAX_XLSX_ENTRIES = 200  # parts in the package: a ten-sheet workbook has about 30
-MAX_ROWS = 2000  # rows read per sheet
-MAX_COLS = 256  # columns read per sheet
+MAX_XLSX_BYTES = env_limit("FLEETBID_MAX_XLSX_BYTES", 5 * 1024 * 1024)  # the file as uploaded (compressed)
+MAX_XLSX_UNPACKED = env_limit("FLEETBID_MAX_XLSX_UNPACKED", 20 * 1024 * 1024)  # all parts once unpacked
+MAX_XLSX_ENTRIES = env_limit("FLEETBID_MAX_XLSX_ENTRIES", 200)  # parts in the package: a ten-sheet workbook has ~30
+MAX_ROWS = env_limit("FLEETBID_MAX_XLSX_ROWS", 2000)  # rows read per sheet
+MAX_COLS = env_limit("FLEETBID_MAX_XLSX_COLS", 256)  # columns read per sheet
 
 TEMPLATE_PLAN_ROWS = 30  # empty plan rows offered in the template
 TEMPLATE_TIER_ROWS = 10  # empty volume-tier rows
@@ -661,8 +662,27 @@ def _check_writable(raw: dict[str, Any], shown: str) -> None:
         raise TenderError(problems)
 
 
+FIXED_TIME = dt.datetime(2020, 1, 1)  # workbook properties and zip entry times: same input, same bytes
+
+
 def _save(wb, path: str | Path | IO[bytes]) -> None:
-    wb.save(path if not isinstance(path, Path) else str(path))
+    """Save with fixed creation/modification times (openpyxl stamps the current time in the
+    document properties and in every zip entry), so the same input gives the same bytes."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    raw = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    if isinstance(path, (str, Path)):
+        Path(path).write_bytes(out.getvalue())
+    else:
+        path.write(out.getvalue())
 
 
 def write_template(tender: Tender, path: str | Path | IO[bytes]) -> None:

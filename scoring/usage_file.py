@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .archive import env_limit
 from .errors import Problem, TenderError
 from .model import (  # noqa: F401  (the spec lives with the tender's model; re-exported here)
     DATA_UNITS,
@@ -74,8 +75,8 @@ from .model import (  # noqa: F401  (the spec lives with the tender's model; re-
 )
 
 MAX_PROBLEMS = 50
-MAX_MONTHS = 120  # a wider range is almost surely a mistyped month
-MAX_BYTES = 4 * 1024**3
+MAX_MONTHS = env_limit("FLEETBID_MAX_EXPORT_MONTHS", 120)  # a wider range is almost surely a mistyped month
+MAX_BYTES = env_limit("FLEETBID_MAX_USAGE_FILE_BYTES", 4 * 1024**3)
 CHUNK_ROWS = 250_000  # bounds the C parser's buffers: ~0.5 GB peak for 100k lines × 12 months
 SNIFFED_DELIMITERS = (",", ";", "\t", "|")
 

@@ -388,3 +388,20 @@ def test_only_valid_bids_are_written_and_conversions_go_between_yaml_and_xlsx(tm
     (tmp_path / "bid.yaml").write_text(yaml.safe_dump({"operator": "X"}))
     with pytest.raises(TenderError, match="convert .yaml/.yml to .xlsx or .xlsx to .yaml/.yml"):
         convert(tmp_path / "bid.yaml", C1, tmp_path / "bid.json")
+
+
+def test_template_bytes_are_deterministic(tmp_path):
+    """The same tender gives the same template bytes (fixed document times and zip entry
+    times), so a re-sent schedule can be compared by hash."""
+    import time
+
+    from scoring import EXAMPLE_TENDER
+    from scoring.excel import write_template
+    from scoring.load import load_tender
+
+    tender = load_tender(EXAMPLE_TENDER)
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_template(tender, first)
+    time.sleep(2.1)  # zip entry times have a 2-second resolution
+    write_template(tender, second)
+    assert first.read_bytes() == second.read_bytes()
