@@ -35,3 +35,21 @@ def make_tender(tmp_path):
         return write_tender(tmp_path / f"t{next(counter)}", tender, bids, evaluations)
 
     return _make
+
+
+def app_test():
+    """The whole app (app.py) run once in AppTest, without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go(at, url_path: str):
+    """Open a page as the sidebar does (AppTest.switch_page only knows file pages, ours are callables)."""
+    pages = {info["url_pathname"]: h for h, info in at._registered_pages.items()}
+    at._page_hash = pages[url_path]
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -29,26 +29,14 @@ from scoring.archive import files_of_folder, zip_of
 from scoring.cost import line_costs
 from ui import i18n
 
-from conftest import ROOT
+from conftest import app_test, go
 
 FILES = files_of_folder(EXAMPLE_TENDER)
 BILLED = "scenarios/billed-usage.yaml"
 PAGES = ["", "compare", "costs", "switching", "what-if", "summary"]  # "": the Tender page
 
 
-def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def go(at: AppTest, url_path: str) -> AppTest:
-    """Open a page as the sidebar does (AppTest.switch_page only knows file pages)."""
-    pages = {info["url_pathname"]: h for h, info in at._registered_pages.items()}
-    at._page_hash = pages[url_path]
-    at.run()
-    assert not at.exception, at.exception
-    return at
+app = app_test
 
 
 def load_billed_usage(at: AppTest) -> AppTest:

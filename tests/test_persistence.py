@@ -32,7 +32,7 @@ from scoring.archive import files_from_zip, files_of_folder, zip_of
 from scoring.load import build_tender, read_files
 from scoring.yamlio import parse_yaml_mapping
 
-from conftest import ROOT
+from conftest import app_test, go
 
 FILES = files_of_folder(EXAMPLE_TENDER)
 
@@ -65,19 +65,7 @@ def downloads(monkeypatch):
     return made
 
 
-def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def go(at: AppTest, url_path: str) -> AppTest:
-    """Open a page as the sidebar does (AppTest.switch_page only knows file pages, ours are callables)."""
-    pages = {info["url_pathname"]: h for h, info in at._registered_pages.items()}
-    at._page_hash = pages[url_path]
-    at.run()
-    assert not at.exception, at.exception
-    return at
+app = app_test
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
