@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -27,7 +28,10 @@ def env_limit(name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        raise ValueError(f"environment variable {name}: expected a positive whole number, got {raw!r}")
+        # A limit set wrong must not be ignored (it guards against hostile files), and must not
+        # end in a traceback either: one error line, exit status 2, before anything runs.
+        print(f"error: environment variable {name}: expected a positive whole number, got {raw!r}", file=sys.stderr)
+        raise SystemExit(2)
     return value
 
 

@@ -134,8 +134,8 @@ def test_limits_from_the_environment():
     assert run.stdout.split() == ["20", "1000", "5000", "10"]
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "FLEETBID_MAX_FILES": "0"},
                          capture_output=True, text=True)
-    assert run.returncode != 0
-    assert "environment variable FLEETBID_MAX_FILES: expected a positive whole number, got '0'" in run.stderr
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip() == "error: environment variable FLEETBID_MAX_FILES: expected a positive whole number, got '0'"
 
 
 def test_a_damaged_zip_in_the_app_is_one_row_of_the_error_table():
