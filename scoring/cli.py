@@ -18,7 +18,8 @@ from .load import load_tender
 
 
 def money(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.0f}"
+    """Whole currency units; an amount that rounds to zero shows as 0, never -0."""
+    return "—" if x is None else f"{round(x) + 0:,}"
 
 
 def points(x: float | None) -> str:
