@@ -118,6 +118,11 @@ class Fleet:
         return self._periods[3]
 
     @cached_property
+    def period_lines(self) -> np.ndarray:
+        """(Q, P, E) lines in each period (its contract year's)."""
+        return self.lines[self.period_year]
+
+    @cached_property
     def weight(self) -> np.ndarray:
         """(Y, P) what one measured line counts for in each contract year (line growth and
         the usage file's lines_scale)."""
@@ -140,7 +145,7 @@ class Fleet:
         if self.measured is None:
             per_line = expected_excess(self.usage[:, :, None, :], self.cv[None, :, None, :],
                                        self.dist[None, :, None, :], allowance[None, None])  # (Y, P, J, C)
-            return self.lines[q][:, :, :, None, None] * per_line[q][:, :, None]
+            return self.period_lines[:, :, :, None, None] * per_line[q][:, :, None]
         E = len(self.entities)
         G = self.growth[q]  # (Q, P, C)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -156,7 +161,7 @@ class Fleet:
         """(Q, P, E, C) total usage in one month of each period."""
         q = self.period_year
         if self.measured is None:
-            return self.lines[q][..., None] * self.usage[q][:, :, None, :]
+            return self.period_lines[..., None] * self.usage[q][:, :, None, :]
         P, E, C = len(self.profiles), len(self.entities), len(self.components)
         total = self.measured.by_cell.total()[:, self.period_month]  # (C, Q, P*E)
         total = total.transpose(1, 2, 0).reshape(len(q), P, E, C)
@@ -181,8 +186,7 @@ def fleet_of(tender: Tender) -> Fleet:
     ugrowth = np.array([[p.usage_growth.get(c, 0.0) for c in components] for p in spec.profiles])
     factor = (1.0 + ugrowth)[None] ** y[:, None, None]  # (Y, P, C)
     if measured is not None:
-        scale = spec.usage_file.usage_scale
-        factor = factor * np.array([scale.get(c, scale.get("*", 1.0)) for c in components])
+        factor = factor * np.array([spec.usage_file.usage_factor(c) for c in components])
         base = measured.mean
         cv = np.zeros_like(base)
         dist = np.full(base.shape, FIXED, dtype=int)
@@ -276,7 +280,7 @@ def _pool_terms(fleet: Fleet, allow: np.ndarray, c: int) -> tuple[np.ndarray, np
     """For pooled component ``c`` under per-profile allowances ``allow`` (P,), per period:
     unlimited (an unlimited allowance on a profile with lines), the pool's supply and the
     fleet's demand in one month."""
-    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
+    lines_qp = fleet.period_lines.sum(axis=2)  # (Q, P)
     unlimited = (np.isinf(allow)[None, :] & (lines_qp > 0)).any(axis=1)
     supply = (lines_qp * np.where(np.isinf(allow), 0.0, allow)[None]).sum(axis=1)
     return unlimited, supply, fleet.demand[..., c].sum(axis=(1, 2))
@@ -330,7 +334,7 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     discount = volume_discount(bid, float(fleet.lines0.sum()))
     excess = fleet.excess(plans.allowance)  # (Q, P, E, J, C) a month's usage beyond allowance
     over = np.einsum("qpejc,jc->qpj", excess, np.where(pooled, 0.0, plans.rate))  # (Q, P, J) non-pooled
-    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
+    lines_qp = fleet.period_lines.sum(axis=2)  # (Q, P)
     s = np.einsum("q,qp,j->pj", nk, lines_qp, plans.fee * (1.0 - discount)) + np.einsum("q,qpj->pj", nk, over)
 
     pc = np.flatnonzero(pooled)
@@ -382,7 +386,7 @@ def _chosen(excess: np.ndarray, choice: np.ndarray) -> np.ndarray:
 def _cube(tender, fleet, bid, plans, choice, discount, kq, pooled, pool_rate, excess) -> np.ndarray:
     spec = bid.spec
     P, E = len(fleet.profiles), len(fleet.entities)
-    L = fleet.lines[fleet.period_year]  # (Q, P, E)
+    L = fleet.period_lines  # (Q, P, E)
     share0 = fleet.initial_share  # (P, E)
     per = np.zeros((len(kq), P, E, len(COMPONENTS)))  # one month of each period
 
@@ -583,7 +587,7 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
     plans, pooled, pool_rate, kq = terms.plans, terms.pooled, terms.pool_rate, terms.kq
     choice = np.array([plans.ids.index(assignment[p]) for p in fleet.profiles])
     lam = draws.lines  # (N,)
-    lines_qp = fleet.lines[fleet.period_year].sum(axis=2)  # (Q, P)
+    lines_qp = fleet.period_lines.sum(axis=2)  # (Q, P)
     allowance = plans.allowance[choice]  # (P, C)
     du = draws.usage  # (N, C)
 

@@ -356,8 +356,7 @@ def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]
     profiles = []
     for i, profile in enumerate(spec.profiles):
         counts = {e: float(n) * block.lines_scale for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
-        scale = [block.usage_scale.get(c, block.usage_scale.get("*", 1.0)) for c in lines.components]
-        usage = {c: float(u) * f for c, u, f in zip(lines.components, lines.mean[i], scale)}
+        usage = {c: float(u) * block.usage_factor(c) for c, u in zip(lines.components, lines.mean[i])}
         from_export = per_line or profile.usage is None
         for c in profile.usage_growth:
             if from_export and c not in usage:

@@ -471,6 +471,10 @@ class UsageFileSpec(Strict):
     def components(self) -> list[str]:
         return [role for role in self.columns if role not in ROLES]
 
+    def usage_factor(self, component: str) -> float:
+        """The ``usage_scale`` multiplier of a component (its own, else ``"*"``, else 1)."""
+        return self.usage_scale.get(component, self.usage_scale.get("*", 1.0))
+
     def factor(self, component: str) -> float:
         unit = self.units.get(component)
         return 1.0 if unit is None else unit_factor(component, unit)

@@ -180,6 +180,14 @@ def usage() -> UsageView | pd.DataFrame | None:
     return None if isinstance(t, pd.DataFrame) else _usage(src.digest, t)
 
 
+def on_lines(scenario: dict | None) -> bool:
+    """The scenario (a mapping as in a scenario file) costs every line on its billed usage:
+    ``set: {usage_file: {evaluate_on: lines}}``."""
+    settings = (scenario or {}).get("set")
+    usage_file = settings.get("usage_file") if isinstance(settings, dict) else None
+    return isinstance(usage_file, dict) and usage_file.get("evaluate_on") == "lines"
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _lines_scenario(digest: str, _src: Source) -> tuple[str, str] | None:
     for path in sorted(p for p in _src.files if p.startswith("scenarios/")):
@@ -187,9 +195,7 @@ def _lines_scenario(digest: str, _src: Source) -> tuple[str, str] | None:
             data = parse_yaml_mapping(_src.files[path], path)
         except TenderError:
             continue
-        settings = data.get("set")
-        usage_file = settings.get("usage_file") if isinstance(settings, dict) else None
-        if isinstance(usage_file, dict) and usage_file.get("evaluate_on") == "lines":
+        if on_lines(data):
             return path, str(data.get("name") or path.split("/")[-1])
     return None
 

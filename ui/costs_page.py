@@ -29,11 +29,6 @@ def entity_table(ev) -> pd.DataFrame:
     return pd.DataFrame(rows, index=[bid_name(ev, b) for b in costed]).T
 
 
-def _on_lines(scenario: dict | None) -> bool:
-    usage_file = ((scenario or {}).get("set") or {}).get("usage_file")
-    return isinstance(usage_file, dict) and usage_file.get("evaluate_on") == "lines"
-
-
 def lines_table(ev, view: api.LineCostView) -> pd.DataFrame:
     """The most expensive lines, by pseudonym, with profile and entity names and money."""
     profiles = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
@@ -63,7 +58,7 @@ def most_expensive_lines(ev) -> None:
         if scenario:
             whatif = api.whatif(scenario)
             if isinstance(whatif, pd.DataFrame):
-                if _on_lines(scenario):
+                if api.on_lines(scenario):
                     st.subheader(tr("lines.title"))
                     show_errors(whatif, "lines.errors")
                     return

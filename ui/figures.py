@@ -19,6 +19,7 @@ from plotly.colors import sample_colorscale
 
 from scoring.cost import COMPONENTS
 from scoring.evaluate import Evaluation
+from scoring.model import component_kind
 
 from .i18n import NBSP, NNBSP, TEXT, money, number, percent, plotly_separators, t
 
@@ -465,13 +466,17 @@ def profile_chart(ev: Evaluation, lang: str) -> go.Figure:
 def usage_unit(component: str, lang: str) -> str | None:
     """The unit of a usage component, from its id: ``*_gb`` GB, ``*_min`` minutes, ``sms``
     messages; None for any other id (the buyer's own vocabulary)."""
-    if component.endswith("_gb") or component == "gb":
-        return t("unit.data", lang)
-    if component.endswith("_min") or component == "min":
-        return t("unit.voice", lang)
+    kind = component_kind(component)
+    if kind != "other":
+        return t(f"unit.{kind}", lang)
     if component == "sms" or component.endswith("_sms"):
         return t("unit.sms", lang)
     return None
+
+
+def usage_decimals(component: str) -> int:
+    """Decimals shown for a usage quantity: GB to 2 places, minutes and messages to 1."""
+    return 2 if component_kind(component) == "data" else 1
 
 
 def usage_label(component: str, lang: str) -> str:
@@ -496,7 +501,7 @@ def usage_chart(summary: pd.DataFrame, component: str, lang: str, *, names: dict
     if rows.empty:
         return _message(lang, title, t("label.no_data", lang))
     unit = usage_unit(component, lang)
-    decimals = 2 if component.endswith("_gb") else 1
+    decimals = usage_decimals(component)
     x = [_wrap(names.get(p, p), 18) for p in rows["profile"]]
     fmt = f":,.{decimals}f"
 
@@ -896,6 +901,7 @@ def mc_tco_chart(mc_dict: dict, ev: Evaluation, lang: str) -> go.Figure:
 __all__ = [
     "COMPONENT_COLORS", "OKABE_ITO", "annual_chart", "breakdown_chart", "cumulative_chart", "entity_chart",
     "mc_rank_chart", "mc_tco_chart", "monthly_chart", "operator_colors", "porting_risk_chart", "profile_chart",
-    "radar_chart", "ranking_chart", "tornado_chart", "usage_chart", "usage_label", "usage_unit", "waterfall_chart",
+    "radar_chart", "ranking_chart", "tornado_chart", "usage_chart", "usage_decimals", "usage_label", "usage_unit",
+    "waterfall_chart",
     "weight_stability_chart",
 ]

@@ -135,7 +135,7 @@ def billed_table(summary: pd.DataFrame, component: str, names: dict[str, str],
     ``component`` (`usage_summary`), and the published profile's mean; units in the headers."""
     rows = summary[summary["component"] == component]
     unit = figures.usage_unit(component, lang())
-    decimals = 2 if component.endswith("_gb") else 1
+    decimals = figures.usage_decimals(component)
 
     def head(key: str) -> str:
         return f"{tr(key)} ({unit})" if unit else tr(key)
