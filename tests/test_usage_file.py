@@ -290,29 +290,28 @@ def test_rows_in_any_order_give_the_same_arrays():
 # --------------------------------------------------------------------------- xlsx
 
 
-def test_xlsx_equals_its_csv_twin():
+def xlsx_twin(**cells) -> bytes:
+    """The CSV rows as an xlsx sheet, numbers as numbers; ``cells`` overwrite cells (F4="lots")."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(HEADER.split(";"))
     for r in rows():
         sheet.append([r[0], r[1], r[2], r[3], int(r[4]), float(r[5].replace(",", ".")), int(r[6]), r[7]])
+    for cell, value in cells.items():
+        sheet[cell] = value
     buffer = io.BytesIO()
     book.save(buffer)
-    from_xlsx = read(buffer.getvalue(), xlsx=True)
+    return buffer.getvalue()
+
+
+def test_xlsx_equals_its_csv_twin():
+    from_xlsx = read(xlsx_twin(), xlsx=True)
     pd.testing.assert_frame_equal(from_xlsx, read(csv_bytes()))
 
 
 def test_xlsx_errors_name_row_and_column():
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER.split(";"))
-    for r in rows():
-        sheet.append([r[0], r[1], r[2], r[3], int(r[4]), float(r[5].replace(",", ".")), int(r[6]), r[7]])
-    sheet["F4"] = "lots"
-    buffer = io.BytesIO()
-    book.save(buffer)
     with pytest.raises(TenderError) as info:
-        read(buffer.getvalue(), xlsx=True)
+        read(xlsx_twin(F4="lots"), xlsx=True)
     assert [(p.field, p.message) for p in info.value.problems] == [("row 4, column data_mb", "'lots' is not a number")]
 
 
@@ -559,15 +558,9 @@ def test_any_valid_entity_and_profile_ids_can_be_discovered():
 
 
 def test_xlsx_through_the_per_line_reader():
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER.split(";"))
-    for r in rows():
-        sheet.append([r[0], r[1], r[2], r[3], int(r[4]), float(r[5].replace(",", ".")), int(r[6]), r[7]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    table = read(buffer.getvalue(), xlsx=True)
-    assert_same_line_usage(read_lines(buffer.getvalue(), xlsx=True), recoded(table, spec(), ENTITIES, PROFILES))
+    data = xlsx_twin()
+    table = read(data, xlsx=True)
+    assert_same_line_usage(read_lines(data, xlsx=True), recoded(table, spec(), ENTITIES, PROFILES))
 
 
 # --------------------------------------------------------------------------- the pseudonymisation key
