@@ -46,9 +46,15 @@ EXPORTS = (".csv",)
 WANTED = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls", *EXPORTS)  # Excel bids too; .xlsm/.xls are refused by the loader
 
 
+def is_export(path: str) -> bool:
+    """A billing export: its own size limit (per file and for all exports together), not
+    counted in the YAML and Excel total."""
+    return PurePosixPath(path).suffix.lower() in EXPORTS
+
+
 def file_limit(path: str) -> int:
     """The size limit of one input file, by its suffix."""
-    return MAX_EXPORT_BYTES if PurePosixPath(path).suffix.lower() in EXPORTS else MAX_FILE_BYTES
+    return MAX_EXPORT_BYTES if is_export(path) else MAX_FILE_BYTES
 
 
 def files_of_folder(folder: str | Path) -> dict[str, bytes]:
@@ -83,7 +89,7 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         limit = file_limit(info.filename)
         if info.file_size > limit:
             raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
-        if path.suffix.lower() in EXPORTS:  # exports have their own limit, per file and in all
+        if is_export(info.filename):  # exports have their own limit, per file and in all
             exports += info.file_size
             if exports > MAX_EXPORT_BYTES:
                 raise TenderError.at(
@@ -110,6 +116,55 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         top = next(iter(tops))
         out = {str(PurePosixPath(*PurePosixPath(p).parts[1:])): c for p, c in out.items() if p != top}
     return out
+
+
+KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}  # loose files that are not bids
+
+
+def _place(name: str) -> str:
+    """Where a loose file goes in the tender folder: tender.yaml, evaluations.yaml,
+    consensus.yaml and a billing export (.csv) at the root, any other file in bids/."""
+    if name in KNOWN or is_export(name):
+        return name
+    return f"bids/{name}"
+
+
+def files_of_uploads(uploads: list[tuple[str, bytes]]) -> dict[str, bytes]:
+    """Uploaded files placed by name (`_place`) or a zip, under the limits of a zip: at most
+    `MAX_FILES` files in all, each within its own limit (`file_limit`: exports have
+    `MAX_EXPORT_BYTES`), the YAML and Excel files at most `MAX_TOTAL_BYTES` together (exports
+    not counted), the exports at most `MAX_EXPORT_BYTES` together. A refusal is one
+    TenderError naming the file that crossed the limit."""
+    files: dict[str, bytes] = {}
+    count = total = exports = 0
+
+    def counted(name: str, paths: dict[str, bytes]) -> None:
+        nonlocal count, total, exports
+        count += len(paths)
+        if count > MAX_FILES:
+            raise TenderError.at(name, "", f"{count:,} files: more than the {MAX_FILES:,} a tender may hold")
+        exports += sum(len(data) for path, data in paths.items() if is_export(path))
+        if exports > MAX_EXPORT_BYTES:
+            raise TenderError.at(name, "", f"over the {MAX_EXPORT_BYTES:,}-byte limit of billing exports "
+                                           "in all")
+        total += sum(len(data) for path, data in paths.items() if not is_export(path))
+        if total > MAX_TOTAL_BYTES:
+            raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit of YAML and Excel "
+                                           "files in all")
+
+    for upload, data in uploads:
+        if upload.lower().endswith(".zip"):
+            unpacked = files_from_zip(data, upload)
+            counted(upload, unpacked)
+            files.update(unpacked)
+            continue
+        name = PurePosixPath(upload).name
+        limit = file_limit(name)
+        if len(data) > limit:
+            raise TenderError.at(upload, "", f"{len(data):,} bytes: over the {limit:,}-byte limit")
+        counted(upload, {name: data})
+        files[_place(name)] = data
+    return files
 
 
 def zip_of(files: dict[str, bytes], folder: str) -> bytes:

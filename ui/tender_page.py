@@ -8,65 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from scoring import TenderError, archive
-from scoring.archive import files_from_zip, yaml_bytes, zip_of
+from scoring.archive import yaml_bytes, zip_of
 from scoring.model import Profile, UsageDistribution, usage_mean
 from ui import api, figures
 from ui.common import chart, component_name, evaluation_or_stop, lang, number, percent, show_errors, tr
 
-KNOWN = {"tender.yaml", "evaluations.yaml", "consensus.yaml"}
-
-
-def _export(path: str) -> bool:
-    """A billing export: its own size limit (per file and for all exports together), not
-    counted in the YAML and Excel total."""
-    return PurePosixPath(path).suffix.lower() in archive.EXPORTS
-
-
-def _place(name: str) -> str:
-    """Where a loose file goes in the tender folder: tender.yaml, evaluations.yaml,
-    consensus.yaml and a billing export (.csv) at the root, any other file in bids/."""
-    if name in KNOWN or _export(name):
-        return name
-    return f"bids/{name}"
-
 
 def files_from_upload(uploads) -> dict[str, bytes]:
-    """Uploaded files placed by name (`_place`) or a zip, under the limits of a zip: at most
-    `MAX_FILES` files in all, each within its own limit (`file_limit`: exports have
-    `MAX_EXPORT_BYTES`), the YAML and Excel files at most `MAX_TOTAL_BYTES` together (exports
-    not counted), the exports at most `MAX_EXPORT_BYTES` together. A refusal is one
-    TenderError naming the file that crossed the limit."""
-    files: dict[str, bytes] = {}
-    count = total = exports = 0
-
-    def counted(name: str, paths: dict[str, bytes]) -> None:
-        nonlocal count, total, exports
-        count += len(paths)
-        if count > archive.MAX_FILES:
-            raise TenderError.at(name, "", f"{count:,} files: more than the {archive.MAX_FILES:,} a tender may hold")
-        exports += sum(len(data) for path, data in paths.items() if _export(path))
-        if exports > archive.MAX_EXPORT_BYTES:
-            raise TenderError.at(name, "", f"over the {archive.MAX_EXPORT_BYTES:,}-byte limit of billing exports "
-                                           "in all")
-        total += sum(len(data) for path, data in paths.items() if not _export(path))
-        if total > archive.MAX_TOTAL_BYTES:
-            raise TenderError.at(name, "", f"over the {archive.MAX_TOTAL_BYTES:,}-byte limit of YAML and Excel "
-                                           "files in all")
-
-    for up in uploads:
-        data = up.getvalue()
-        if up.name.lower().endswith(".zip"):
-            unpacked = files_from_zip(data, up.name)
-            counted(up.name, unpacked)
-            files.update(unpacked)
-            continue
-        name = PurePosixPath(up.name).name
-        limit = archive.file_limit(name)
-        if len(data) > limit:
-            raise TenderError.at(up.name, "", f"{len(data):,} bytes: over the {limit:,}-byte limit")
-        counted(up.name, {name: data})
-        files[_place(name)] = data
-    return files
+    """The uploaded files (Streamlit's UploadedFile) as a tender folder: `archive.files_of_uploads`."""
+    return archive.files_of_uploads([(up.name, up.getvalue()) for up in uploads])
 
 
 def _on_upload() -> None:
