@@ -32,7 +32,7 @@ from pydantic import Field, ValidationError
 from scoring.errors import Problem, TenderError
 from scoring.evaluate import Evaluation, evaluate
 from scoring.load import RawFile, RawTender, build_tender, pydantic_problems, read_folder, strip_nulls
-from scoring.model import Strict, Tender
+from scoring.model import ROLES, Strict, Tender
 from scoring.yamlio import read_yaml_mapping
 
 Factor = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
@@ -141,36 +141,35 @@ def _product(value: float, factor: float) -> float:
         return math.inf
 
 
+def _factor(table: dict, component: str) -> Any:
+    """A component's multiplier in a ``{component | "*": factor}`` table (1 when absent)."""
+    return table.get(component, table.get("*", 1.0))
+
+
 def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, Any]:
     tender = copy.deepcopy(tender)
     listed = tender.get("profiles")
     # Anything but a list of mappings is left for validation to report (`set: {profiles: 3}`).
     profiles = [p for p in listed if isinstance(p, dict)] if isinstance(listed, list) else []
-    used = {c for p in profiles if isinstance(p.get("usage"), dict) for c in p["usage"]}
     # A billing export's lines (usage_file) scale too: its own multipliers, applied to every line.
     export = tender.get("usage_file")
     export = export if isinstance(export, dict) else None
-    if export is not None and isinstance(export.get("columns"), dict):
-        used |= {c for c in export["columns"] if c not in ("line", "entity", "profile", "month")}
+    columns = export.get("columns") if export is not None else None
+    mapped = [c for c in columns if c not in ROLES] if isinstance(columns, dict) else []
+    used = {c for p in profiles if isinstance(p.get("usage"), dict) for c in p["usage"]} | set(mapped)
     unknown = [c for c in scale.usage if c != "*" and c not in used]
     if unknown:
         raise TenderError([Problem(file, f"scale.usage.{c}", f"no profile uses component {c!r}") for c in unknown])
     for p in profiles:
         if isinstance(p.get("usage"), dict) and scale.usage:
-            p["usage"] = {c: _times(u, scale.usage.get(c, scale.usage.get("*", 1.0))) for c, u in p["usage"].items()}
+            p["usage"] = {c: _times(u, _factor(scale.usage, c)) for c, u in p["usage"].items()}
         if scale.lines is not None and isinstance(p.get("lines"), dict):
             p["lines"] = {e: _times(n, scale.lines) for e, n in p["lines"].items()}
     if export is not None:
         factors = export.get("usage_scale", {})
         if isinstance(factors, dict) and scale.usage:
-            def effective(table: dict, c: str) -> Any:
-                return table.get(c, table.get("*", 1.0))
-
-            columns = export.get("columns")
-            mapped = [c for c in columns if c not in ("line", "entity", "profile", "month")] \
-                if isinstance(columns, dict) else []
             keys = [c for c in dict.fromkeys([*factors, *scale.usage]) if c == "*" or c in mapped]
-            export["usage_scale"] = {c: _times(effective(factors, c), effective(scale.usage, c)) for c in keys}
+            export["usage_scale"] = {c: _times(_factor(factors, c), _factor(scale.usage, c)) for c in keys}
         if scale.lines is not None:
             export["lines_scale"] = _times(export.get("lines_scale", 1.0), scale.lines)
     return tender
