@@ -246,6 +246,7 @@ def _profiles(args) -> str | None:
 def _lines(args) -> str:
     """The most expensive lines under each costed bid (or one), costed line by line."""
     from .cost import line_costs
+    from .lines import top_share
 
     ev = _evaluation(args.tender_dir, args.scenario)
     if ev.costs.fleet.measured is None:
@@ -262,8 +263,8 @@ def _lines(args) -> str:
            f"({ev.tender.lines.n:,} lines from {ev.tender.lines.shown}; pseudonymised)"]
     for bid in bids:
         table = line_costs(ev.costs, ev.tender, bid)
-        top = max(1, -(-len(table) // 100))
-        share = table["total"].iloc[:top].sum() / table["total"].sum() if table["total"].sum() else 0.0
+        top, share = top_share(table["total"])
+        share = share or 0.0
         out += ["", f"{bid}: the {top:,} most expensive lines (1 %) carry {share:.1%} of the lines' costs; "
                     f"median line {money(table['total'].median())} {cur}"]
         rows = [["line", "profile", "entity", "subscriptions", "usage", "pool share", "devices", "total"]]

@@ -252,3 +252,13 @@ def usage_summary(lines: Lines) -> pd.DataFrame:
     out = out.sort_values(["profile", "component"], key=lambda s: s.map(
         {p: i for i, p in enumerate(lines.profiles)} if s.name == "profile" else order))
     return out[["profile", "component", "lines", "mean", *quantiles.columns, "max", "zero_share"]].reset_index(drop=True)
+
+
+def top_share(values: np.ndarray, share: float = 0.01) -> tuple[int, float | None]:
+    """(n, fraction): the ``share`` of values that are largest (at least one) and the fraction
+    of the total they carry; None when the total is not positive."""
+    values = np.asarray(values, dtype=float)
+    n = max(1, int(np.ceil(share * len(values))))
+    total = values.sum()
+    return n, (float(np.sort(values)[len(values) - n:].sum() / total) if total > 0 else None)
+

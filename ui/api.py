@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -234,21 +232,17 @@ class LineCostView:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _line_costs(digest: str, key: str, bid: str, n: int, _ev: Evaluation) -> LineCostView:
     from scoring.cost import line_costs
+    from scoring.lines import top_share
 
     table = line_costs(_ev.costs, _ev.tender, bid)  # every line: stays in this function
-    count = max(1, math.ceil(0.01 * len(table)))
-    total = float(table["total"].sum())
-    charges = (table["usage"] + table["pool_overage"]).to_numpy()
-    usage_total = float(charges.sum())
-    heavy = float(np.sort(charges)[len(charges) - count:].sum())
+    charges = table["usage"] + table["pool_overage"]
+    count, cost_share = top_share(table["total"])
     top = table.head(n).copy()
     top["profile"] = top["profile"].astype(str)
     top["entity"] = top["entity"].astype(str)
     return LineCostView(
-        bid=bid, lines=len(table), total=total, usage_total=usage_total, top_count=count,
-        top_share=float(table["total"].head(count).sum()) / total if total > 0 else None,
-        usage_share=heavy / usage_total if usage_total > 0 else None,
-        top=top.reset_index(drop=True))
+        bid=bid, lines=len(table), total=float(table["total"].sum()), usage_total=float(charges.sum()),
+        top_count=count, top_share=cost_share, usage_share=top_share(charges)[1], top=top.reset_index(drop=True))
 
 
 def line_costs_of(ev: Evaluation, scenario: dict | None, bid: str, n: int = TOP_LINES) -> LineCostView:
