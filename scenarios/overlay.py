@@ -31,8 +31,17 @@ from pydantic import Field, ValidationError
 
 from scoring.errors import Problem, TenderError
 from scoring.evaluate import Evaluation, evaluate
-from scoring.load import RawFile, RawTender, build_tender, pydantic_problems, read_folder, strip_nulls
+from scoring.load import (
+    RawFile,
+    RawTender,
+    build_tender,
+    control_characters,
+    pydantic_problems,
+    read_folder,
+    strip_nulls,
+)
 from scoring.model import ROLES, Strict, Tender
+from scoring.quote import printable, quote
 from scoring.yamlio import read_yaml_mapping
 
 Factor = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
@@ -69,6 +78,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_from_dict(data: dict[str, Any], shown: str = "(scenario)") -> Scenario:
+    problems = control_characters(data, shown)  # its name and keys reach the terminal and the app
+    if problems:
+        raise TenderError(problems)
     try:
         return Scenario(ScenarioFile.model_validate(data), shown)
     except ValidationError as exc:
@@ -159,7 +171,7 @@ def scale_tender(tender: dict[str, Any], scale: Scale, file: str) -> dict[str, A
     used = {c for p in profiles if isinstance(p.get("usage"), dict) for c in p["usage"]} | set(mapped)
     unknown = [c for c in scale.usage if c != "*" and c not in used]
     if unknown:
-        raise TenderError([Problem(file, f"scale.usage.{c}", f"no profile uses component {c!r}") for c in unknown])
+        raise TenderError([Problem(file, f"scale.usage.{printable(c)}", f"no profile uses component {quote(c)}") for c in unknown])
     for p in profiles:
         if isinstance(p.get("usage"), dict) and scale.usage:
             p["usage"] = {c: _times(u, _factor(scale.usage, c)) for c, u in p["usage"].items()}
@@ -198,8 +210,8 @@ def overlay(raw: RawTender, scenario: Scenario) -> RawTender:
     tender = merge(raw.tender.data or {}, spec.set)
     tender = scale_tender(tender, spec.scale, file)
     ids = {_bid_key(raw, stem, f): i for i, (stem, f) in enumerate(raw.bids)}
-    problems = [Problem(file, f"bids.{b}", f"unknown bid {b!r}") for b in spec.bids if b not in ids]
-    problems += [Problem(file, f"scale.prices.{b}", f"unknown bid {b!r}") for b in spec.scale.prices if b not in ids]
+    problems = [Problem(file, f"bids.{printable(b)}", f"unknown bid {quote(b)}") for b in spec.bids if b not in ids]
+    problems += [Problem(file, f"scale.prices.{printable(b)}", f"unknown bid {quote(b)}") for b in spec.scale.prices if b not in ids]
     if problems:
         raise TenderError(problems)
     bids = list(raw.bids)

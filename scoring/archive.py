@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from .errors import TenderError
+from .quote import CONTROL, printable, quote
 
 
 def env_limit(name: str, default: int) -> int:
@@ -57,15 +58,28 @@ def file_limit(path: str) -> int:
     return MAX_EXPORT_BYTES if is_export(path) else MAX_FILE_BYTES
 
 
+def _wanted(path: PurePosixPath) -> bool:
+    """An input file (by its suffix, in any case) outside hidden folders."""
+    return path.suffix.lower() in WANTED and not any(part.startswith(".") for part in path.parts)
+
+
+def _in_bids(path: PurePosixPath) -> bool:
+    """Under bids/ (in any case: `Bids/` is reported, not ignored): every such file is kept,
+    whatever its kind, for the loader to read it as a bid, refuse it or name it in a warning
+    (scoring.load.unread_in_bids)."""
+    return len(path.parts) >= 2 and path.parts[0].lower() == "bids"
+
+
 def files_of_folder(folder: str | Path) -> dict[str, bytes]:
-    """The input files of a tender folder (YAML, and Excel bids), keyed by their path inside it."""
+    """The input files of a tender folder (YAML, Excel bids, billing exports) and every file
+    under bids/, keyed by their path inside it."""
     root = Path(folder)
     out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in WANTED:
-            rel = path.relative_to(root).as_posix()
-            if rel.count("/") <= 1:
-                out[rel] = path.read_bytes()
+        if path.is_file():
+            rel = PurePosixPath(path.relative_to(root).as_posix())
+            if _in_bids(rel) or (path.suffix.lower() in WANTED and len(rel.parts) <= 2):
+                out[str(rel)] = path.read_bytes()
     return out
 
 
@@ -78,22 +92,51 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
     entries = [i for i in archive.infolist() if not i.is_dir()]
     if len(entries) > MAX_FILES:
         raise TenderError.at(name, "", f"{len(entries)} files: more than the {MAX_FILES} a tender may hold")
+    paths: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    for info in entries:
+        shown = printable(info.filename)
+        # `./bids/x.yaml`, `bids//x.yaml` and `bids\x.yaml` (Windows tools) are bids/x.yaml.
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts:
+            raise TenderError.at(name, shown, "a path outside the tender folder is not allowed")
+        if CONTROL.search(info.filename):
+            raise TenderError.at(name, shown, "a file name with control characters is not allowed")
+        if path.parts and path.parts[0] != "__MACOSX":  # macOS's resource forks: never part of a tender
+            paths.append((info, path))
+    # A single top folder is stripped (the zip of a folder), as decided on the input files.
+    wanted = {str(p) for _, p in paths if _wanted(p)}
+    tops = {PurePosixPath(p).parts[0] for p in wanted}
+    top = next(iter(tops)) if len(tops) == 1 and "tender.yaml" not in wanted else None
+    kept: list[tuple[zipfile.ZipInfo, str]] = []
+    seen: dict[str, zipfile.ZipInfo] = {}
+    for info, path in paths:
+        if top is not None:
+            if path.parts[0] != top or len(path.parts) == 1:
+                continue
+            path = PurePosixPath(*path.parts[1:])
+        if not (_wanted(path) or _in_bids(path)):
+            continue
+        key = str(path)
+        first = seen.get(key.lower())
+        if first is not None:
+            # A second entry for one file would silently replace the first (a zip can hold
+            # both; so can `x.yaml` and `X.yaml`, which a case-insensitive disk cannot).
+            raise TenderError.at(name, printable(info.filename), f"{printable(key)} is in the zip twice (also as "
+                                                                 f"{quote(first.filename)}): a zip may hold each file once")
+        seen[key.lower()] = info
+        kept.append((info, key))
     total = exports = 0
     out: dict[str, bytes] = {}
-    for info in entries:
-        path = PurePosixPath(info.filename)
-        if path.is_absolute() or ".." in path.parts:
-            raise TenderError.at(name, info.filename, "a path outside the tender folder is not allowed")
-        if path.suffix.lower() not in WANTED or any(part.startswith(("__MACOSX", ".")) for part in path.parts):
-            continue
-        limit = file_limit(info.filename)
+    for info, key in kept:
+        shown = printable(info.filename)
+        limit = file_limit(key)
         if info.file_size > limit:
-            raise TenderError.at(name, info.filename, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
-        if is_export(info.filename):  # exports have their own limit, per file and in all
+            raise TenderError.at(name, shown, f"{info.file_size:,} bytes: over the {limit:,}-byte limit")
+        if is_export(key):  # exports have their own limit, per file and in all
             exports += info.file_size
             if exports > MAX_EXPORT_BYTES:
                 raise TenderError.at(
-                    name, info.filename, f"billing exports over the {MAX_EXPORT_BYTES:,}-byte limit in all once unpacked"
+                    name, shown, f"billing exports over the {MAX_EXPORT_BYTES:,}-byte limit in all once unpacked"
                 )
         else:
             total += info.file_size
@@ -107,14 +150,10 @@ def files_from_zip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
             # A damaged or forged entry (bad CRC, broken deflate stream, size that lies),
             # an unsupported compression method, or an encrypted entry.
-            raise TenderError.at(name, info.filename, f"damaged or unreadable zip entry ({exc})") from None
+            raise TenderError.at(name, shown, f"damaged or unreadable zip entry ({printable(exc)})") from None
         if len(content) > limit:
-            raise TenderError.at(name, info.filename, f"over the {limit:,}-byte limit once unpacked")
-        out[str(path)] = content
-    tops = {PurePosixPath(p).parts[0] for p in out}
-    if len(tops) == 1 and "tender.yaml" not in out:
-        top = next(iter(tops))
-        out = {str(PurePosixPath(*PurePosixPath(p).parts[1:])): c for p, c in out.items() if p != top}
+            raise TenderError.at(name, shown, f"over the {limit:,}-byte limit once unpacked")
+        out[key] = content
     return out
 
 
@@ -152,18 +191,32 @@ def files_of_uploads(uploads: list[tuple[str, bytes]]) -> dict[str, bytes]:
             raise TenderError.at(name, "", f"over the {MAX_TOTAL_BYTES:,}-byte limit of YAML and Excel "
                                            "files in all")
 
+    origin: dict[str, str] = {}  # path in the tender, in lower case -> the upload that gave it
+
+    def place(upload: str, path: str, data: bytes) -> None:
+        # One file given twice (two uploads of one name, or a loose file also in a zip) would
+        # silently replace the other; paths differing only in case too (see files_from_zip).
+        first = origin.get(path.lower())
+        if first is not None:
+            also = "another upload of that name" if first == upload else printable(first)
+            raise TenderError.at(upload, "", f"{printable(path)} is uploaded twice (also in {also}): "
+                                             "upload each file once")
+        origin[path.lower()] = upload
+        files[path] = data
+
     for upload, data in uploads:
         if upload.lower().endswith(".zip"):
             unpacked = files_from_zip(data, upload)
             counted(upload, unpacked)
-            files.update(unpacked)
+            for path, content in unpacked.items():
+                place(upload, path, content)
             continue
         name = PurePosixPath(upload).name
         limit = file_limit(name)
         if len(data) > limit:
             raise TenderError.at(upload, "", f"{len(data):,} bytes: over the {limit:,}-byte limit")
         counted(upload, {name: data})
-        files[_place(name)] = data
+        place(upload, _place(name), data)
     return files
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import TenderError
 from .model import Bid, Criterion, Moderation, Tender
+from .quote import quote
 
 _MISSING = object()
 
@@ -87,11 +88,11 @@ def criterion_value(tender: Tender, bid: Bid, criterion: Criterion) -> float | b
     if criterion.kind == "numeric":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise TenderError.at(bid.file, criterion.from_,
-                                 f"criterion {criterion.id!r} needs a number, got {value!r}")
+                                 f"criterion {criterion.id!r} needs a number, got {quote(value)}")
         return float(value)
     if not isinstance(value, bool):
         raise TenderError.at(bid.file, criterion.from_,
-                             f"criterion {criterion.id!r} needs yes/no (true or false), got {value!r}")
+                             f"criterion {criterion.id!r} needs yes/no (true or false), got {quote(value)}")
     return value
 
 

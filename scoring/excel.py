@@ -8,7 +8,10 @@ fills it in; `read_bid_xlsx` reads it back into exactly the mapping a bid YAML f
 
 A workbook is untrusted input. It is a zip, so its size and entry count are checked before
 openpyxl opens it; macro-enabled workbooks, XML carrying a DTD and formulas are refused;
-cell values are read as stored and nothing is evaluated.
+cell values are read as stored and nothing is evaluated. What is evaluated is what a person
+opening the workbook sees: a hidden sheet that is read, a hidden row or column holding
+values, a value whose number format shows nothing (``;;;``), two columns of one header and a
+value under a header the schedule does not have are refused, each naming its sheet or cell.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
 
 import yaml
 from openpyxl import Workbook, load_workbook
@@ -35,8 +39,9 @@ from pydantic import ValidationError
 
 from .archive import env_limit
 from .errors import Problem, TenderError
-from .load import pydantic_problems, strip_nulls
+from .load import control_characters, pydantic_problems, strip_nulls
 from .model import ID_PATTERN, BidFile, Tender, TenderFile, UsageDistribution
+from .quote import CONTROL_IN_TEXT, control_name, printable, quote
 from .yamlio import read_yaml_mapping
 
 # A filled schedule is a few dozen kilobytes; these limits only stop hostile files early.
@@ -51,6 +56,24 @@ TEMPLATE_TIER_ROWS = 10  # empty volume-tier rows
 
 SHEETS = ("Instructions", "Profiles", "Bid", "Plans", "Offer", "Fees", "Pool", "Devices", "Portability", "Service")
 REQUIRED_SHEETS = ("Bid", "Plans", "Offer")
+# The sheets a bid is read from (Instructions and Profiles are the buyer's), and the header
+# stems (`_stem`) of the columns the template writes on each: a value under another header
+# would not be read, so it is refused (`_Reader.stray`). Plans also has an allowance and a
+# rate column per usage component (`_COMPONENT_HEADER`).
+COLUMNS = {
+    "Bid": ("field", "what it is", "value"),
+    "Plans": ("plan id", "plan name", "monthly fee"),
+    "Offer": ("profile id", "profile name", "lines at start", "plan id"),
+    "Fees": ("field", "what it is", "value", "volume tier: from", "volume tier: discount"),
+    "Pool": ("component", "unit", "overage rate"),
+    "Devices": ("device tier", "needed by profiles", "price", "device fund"),
+    "Portability": ("field", "what it is", "value"),
+    "Service": ("criterion id", "criterion", "weight", "read from", "expected", "value"),
+}
+READ_SHEETS = tuple(COLUMNS)
+# A row lower than this (points) or a column narrower than this (characters) shows nothing.
+MIN_ROW_HEIGHT = 3.0
+MIN_COLUMN_WIDTH = 1.0
 PLAN_IDS_NAME = "plan_ids"  # defined name of the Plans id column, used by the Offer list
 WORKBOOK = "(workbook)"  # the field of a problem with the whole workbook (not a zip, a sheet missing)
 MAX_NUMBER = 1e15  # the template's bound on free numbers (its data validation allows ±1E+15)
@@ -645,11 +668,11 @@ def _leaves(node: Any, prefix: str) -> Iterable[tuple[str, Any]]:
 def _check_writable(raw: dict[str, Any], shown: str) -> None:
     """A bid must be valid to be written: the schedule has a cell for each field of the format,
     none for an unknown field or a wrongly typed block. Service values must be plain values."""
+    problems = control_characters(raw, shown)
     try:
         BidFile.model_validate(raw)
     except ValidationError as exc:
-        raise TenderError(pydantic_problems(exc, shown)) from None
-    problems = []
+        raise TenderError(problems + pydantic_problems(exc, shown)) from None
     for path, value in _leaves(raw.get("service") or {}, "service"):
         if isinstance(value, list):
             problems.append(Problem(shown, path, "a list cannot be written to the Excel schedule: use plain values"))
@@ -721,7 +744,7 @@ def _check_package(data: bytes, shown: str) -> None:
     for info in infos:
         name = info.filename.lower()
         if info.flag_bits & 0x1:
-            raise TenderError.at(shown, info.filename, "encrypted part: save the workbook without a password")
+            raise TenderError.at(shown, printable(info.filename), "encrypted part: save the workbook without a password")
         if name.endswith("vbaproject.bin") or name.startswith(("xl/macrosheets/", "xl/activex")):
             raise TenderError.at(shown, WORKBOOK, "the workbook contains macros: save it as .xlsx (Excel Workbook), "
                                             "macros are not accepted")
@@ -733,11 +756,11 @@ def _check_package(data: bytes, shown: str) -> None:
             # offset (ValueError), a corrupt deflate stream (zlib.error).
             except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError, RuntimeError,
                     zlib.error) as exc:
-                raise TenderError.at(shown, info.filename, f"damaged workbook part ({exc})") from None
+                raise TenderError.at(shown, printable(info.filename), f"damaged workbook part ({printable(exc)})") from None
             if any(mark.encode(codec) in content for mark in ("<!DOCTYPE", "<!ENTITY")
                    for codec in ("utf-8", "utf-16-le", "utf-16-be")):
                 # No workbook needs a DTD; entities are how XML bombs expand.
-                raise TenderError.at(shown, info.filename, "XML with a DTD is not accepted in a workbook")
+                raise TenderError.at(shown, printable(info.filename), "XML with a DTD is not accepted in a workbook")
             if info.filename == "[Content_Types].xml" and b"macroEnabled" in content:
                 raise TenderError.at(shown, WORKBOOK, "a macro-enabled workbook (.xlsm): save it as .xlsx (Excel Workbook)")
 
@@ -767,12 +790,43 @@ class _Cells:
                     self.refused.add((r, c))
                     continue
                 if kind == "e":
-                    problems.append(Problem(shown, self.at(r, c), f"error value {value}: type the value"))
+                    problems.append(Problem(shown, self.at(r, c), f"error value {quote(value)}: type the value"))
                     self.refused.add((r, c))
                     continue
                 if isinstance(value, str) and not value.strip():
                     continue  # blank text is an empty cell
+                if isinstance(value, str) and (m := CONTROL_IN_TEXT.search(value)):
+                    problems.append(Problem(shown, self.at(r, c), f"control character {control_name(m.group())} in "
+                                                                  "the text: remove it"))
+                    self.refused.add((r, c))
+                    continue
+                if _shows_nothing(getattr(cell, "number_format", None)):
+                    problems.append(Problem(shown, self.at(r, c), "the cell's number format shows nothing "
+                                                                  f"({quote(cell.number_format)}) but it holds a "
+                                                                  "value: use a visible format"))
+                    self.refused.add((r, c))
+                    continue
                 self.values[(r, c)] = value
+
+    def hidden_data(self, ws, shown: str, problems: list[Problem]) -> None:
+        """A problem for each hidden row or column that holds a value (its first cell named):
+        a person reading the bid does not see it, the evaluation would read it."""
+        rows, column_hidden = _hidden_lines(ws)
+        filled = sorted({*self.values, *self.refused})
+        for (r, c) in filled:
+            if r in rows:
+                count = sum(1 for rr, _ in filled if rr == r)
+                problems.append(Problem(shown, self.at(r, c), f"row {r} is hidden but holds {count} value"
+                                                              f"{'s' if count > 1 else ''}: unhide it or clear it "
+                                                              "(a bid must show what is evaluated)"))
+                rows.discard(r)
+        columns = sorted({c for _, c in filled if column_hidden(c)})
+        for c in columns:
+            cells = [(r, cc) for r, cc in filled if cc == c]
+            letter = get_column_letter(c)
+            problems.append(Problem(shown, self.at(*cells[0]), f"column {letter} is hidden but holds {len(cells)} "
+                                                               f"value{'s' if len(cells) > 1 else ''}: unhide it or "
+                                                               "clear it (a bid must show what is evaluated)"))
 
     def at(self, row: int, col: int) -> str:
         return f"{self.title}!{get_column_letter(col)}{row}"
@@ -789,6 +843,73 @@ class _Cells:
 
     def headers(self, row: int = 1) -> dict[int, str]:
         return {c: _stem(v) for (r, c), v in self.values.items() if r == row and isinstance(v, str)}
+
+
+def _shows_nothing(number_format: Any) -> bool:
+    """A number format of empty sections (``;;;``, ``;;``) displays no value at all."""
+    return isinstance(number_format, str) and bool(number_format) and not number_format.replace(";", "").strip()
+
+
+def _true(flag: str | None) -> bool:
+    return flag in ("1", "true")
+
+
+def _number(text: str | None, default: float) -> float:
+    try:
+        return float(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _hidden_lines(ws) -> tuple[set[int], Any]:
+    """The rows (up to `MAX_ROWS`) a sheet hides, and a test of whether it hides a column:
+    hidden, collapsed to nothing (a row under `MIN_ROW_HEIGHT` points, a column under
+    `MIN_COLUMN_WIDTH` characters), or hidden by default (``zeroHeight``, a default width of
+    0) unless made visible. Read from the sheet's XML (openpyxl's read-only sheets do not
+    keep row and column formats); the package was checked for DTDs before (`_check_package`)."""
+    rows: set[int] = set()
+    columns: list[tuple[int, int, bool]] = []  # (first, last, hidden) of each <col> element
+    rows_hidden_by_default = columns_hidden_by_default = False
+    source = getattr(ws, "_get_source", None)
+    if source is None:  # not a read-only sheet: nothing to read it from
+        return rows, lambda c: False
+    row = 0
+    with source() as xml:
+        for event, element in ElementTree.iterparse(xml, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "end":
+                if tag == "row":
+                    element.clear()
+                continue
+            if tag == "sheetFormatPr":
+                rows_hidden_by_default = (_true(element.get("zeroHeight"))
+                                          or _number(element.get("defaultRowHeight"), 15) < MIN_ROW_HEIGHT)
+                columns_hidden_by_default = _number(element.get("defaultColWidth"), 8.43) < MIN_COLUMN_WIDTH
+            elif tag == "col":
+                first = int(_number(element.get("min"), 0))
+                last = int(_number(element.get("max"), first))
+                hidden = _true(element.get("hidden")) or _number(element.get("width"), 8.43) < MIN_COLUMN_WIDTH
+                columns.append((first, min(last, MAX_COLS), hidden))
+            elif tag == "row":
+                row = int(_number(element.get("r"), row + 1))
+                if row > MAX_ROWS:
+                    break
+                height = element.get("ht")
+                if _true(element.get("hidden")) or _number(height, 15) < MIN_ROW_HEIGHT or (
+                        rows_hidden_by_default and not (_true(element.get("customHeight")) and height is not None)):
+                    rows.add(row)
+                else:
+                    rows.discard(row)
+            elif tag == "sheetData" and rows_hidden_by_default:
+                rows.update(range(1, MAX_ROWS + 1))  # rows without a <row> element: hidden too
+
+    def column_hidden(c: int) -> bool:
+        for first, last, hidden in columns:
+            if first <= c <= last:
+                return hidden
+        return columns_hidden_by_default
+
+    return rows, column_hidden
 
 
 def _stem(header: str) -> str:
@@ -826,10 +947,28 @@ class _Reader:
         return found
 
     def stray(self, cells: _Cells) -> None:
-        """A value in a column without a header would otherwise be silently ignored."""
-        headed = set(cells.headers())
+        """Values the sheet's reader does not take would otherwise be silently ignored: a
+        value in a column without a header, under a header the schedule does not have (a
+        "Monthly fee 2" column), or in a second column of one header (a second "Monthly fee"
+        column, only the first of which would be read)."""
+        headers = cells.headers()
+        known = COLUMNS.get(cells.title, ())
+        first: dict[str, int] = {}
+        for col, stem in sorted(headers.items()):
+            if stem in first:
+                self.bad(cells, 1, col, f"a second {quote(stem)} column (the first is "
+                                        f"{get_column_letter(first[stem])}): a bid has one column of each; "
+                                        "delete one")
+                continue
+            first[stem] = col
+            if stem not in known and not (cells.title == "Plans" and _COMPONENT_HEADER.fullmatch(stem)):
+                filled = [r for (r, c) in sorted(cells.values) if c == col and r >= 2]
+                if filled:
+                    self.bad(cells, 1, col, f"column {quote(stem)} is not a column of the buyer's schedule, so its "
+                                            f"{len(filled)} value{'s' if len(filled) > 1 else ''} would not be read: "
+                                            "move them to their column or delete it")
         for (r, c) in sorted(cells.values):
-            if r >= 2 and c not in headed:
+            if r >= 2 and c not in headers:
                 self.bad(cells, r, c, "value outside the schedule's columns (no header above it): "
                                       "move it to its column or delete it")
 
@@ -842,10 +981,10 @@ class _Reader:
             if value is None:
                 continue
             if key not in kinds:
-                self.bad(cells, r, 3, f"value in a row without a known field ({key!r} in column A)")
+                self.bad(cells, r, 3, f"value in a row without a known field ({quote(key)} in column A)")
                 continue
             if key in out:
-                self.bad(cells, r, 1, f"field {key!r} is given twice")
+                self.bad(cells, r, 1, f"field {quote(key)} is given twice")
                 continue
             kind, what = kinds[key]
             converted = self.value(cells, r, 3, kind, what)
@@ -868,9 +1007,8 @@ class _Reader:
             m = _COMPONENT_HEADER.fullmatch(stem)
             if m:
                 column = (m.group(1), "allowances" if m.group(2) == "allowance" else "rates")
-                if column in components.values():
-                    self.bad(cells, 1, col, f"a second {stem} column: one column per component and kind")
-                components[col] = column
+                if column not in components.values():  # a second one is reported by `stray`
+                    components[col] = column
         for key in ("id", "monthly_fee"):
             if key not in cols:
                 self.problems.append(Problem(self.shown, "Plans!1:1", f"no {key.replace('_', ' ')} column: "
@@ -886,7 +1024,7 @@ class _Reader:
                 self.bad(cells, r, cols["id"], "plan id is missing")
             elif plan_id is not None:
                 if plan_id in seen:
-                    self.bad(cells, r, cols["id"], f"plan id {plan_id!r} is used twice (also {seen[plan_id]})")
+                    self.bad(cells, r, cols["id"], f"plan id {quote(plan_id)} is used twice (also {seen[plan_id]})")
                 seen.setdefault(plan_id, cells.at(r, cols["id"]))
                 plan["id"] = plan_id
             if "name" in cols:
@@ -928,7 +1066,7 @@ class _Reader:
                     self.bad(cells, r, pc, "profile id is missing for the plan offered in this row")
                 continue
             if profile in offer:
-                self.bad(cells, r, pc, f"profile {profile!r} is offered twice")
+                self.bad(cells, r, pc, f"profile {quote(profile)} is offered twice")
                 continue
             try:
                 offered = _convert(raw, "offer", "plan id(s)")
@@ -957,11 +1095,11 @@ class _Reader:
                 node = node.setdefault(part, {})
             node[path[-1]] = value
         cols = {}
-        for col, stem in cells.headers().items():
+        for col, stem in sorted(cells.headers().items()):  # the first of each (`stray` reports a second)
             if stem.startswith("volume tier: from"):
-                cols["min_lines"] = col
+                cols.setdefault("min_lines", col)
             elif stem.startswith("volume tier: discount"):
-                cols["percent"] = col
+                cols.setdefault("percent", col)
         tiers = []
         if len(cols) == 2:
             for r in cells.rows():
@@ -998,7 +1136,7 @@ class _Reader:
                 continue
             v = self.value(cells, r, 3, "money", f"{component} overage rate")
             if component in pool:
-                self.bad(cells, r, 1, f"component {component!r} is pooled twice")
+                self.bad(cells, r, 1, f"component {quote(component)} is pooled twice")
             elif v is not None:
                 pool[component] = {"overage_rate": v}
         if pool:
@@ -1022,7 +1160,7 @@ class _Reader:
                 continue
             v = self.value(cells, r, 3, "money", f"{tier} handset price")
             if tier in prices:
-                self.bad(cells, r, 1, f"device tier {tier!r} is priced twice")
+                self.bad(cells, r, 1, f"device tier {quote(tier)} is priced twice")
             elif v is not None:
                 prices[tier] = v
         if prices:
@@ -1061,7 +1199,7 @@ class _Reader:
                 continue
             path = cells.get(r, cols["path"])
             if not isinstance(path, str) or not path.startswith("service.") or path.endswith("."):
-                self.bad(cells, r, cols["path"], f"path must be service.<name>, got {path!r}")
+                self.bad(cells, r, cols["path"], f"path must be service.<name>, got {quote(path)}")
                 continue
             kind = _row_kind(cells.get(r, cols.get("expected", 0)))
             what = path[len("service."):]
@@ -1093,7 +1231,7 @@ def _is_number(v: Any) -> bool:
 
 def _convert(v: Any, kind: str, what: str) -> Any:
     """One cell value as the bid format wants it; ValueError with the message otherwise."""
-    got = f" (got {v!r})" if not isinstance(v, (dt.date, dt.datetime)) else f" (got {v})"
+    got = f" (got {quote(v)})" if not isinstance(v, (dt.date, dt.datetime)) else f" (got {quote(str(v))[1:-1]})"
     if kind == "money":
         if _is_number(v) and v >= 0:
             return v
@@ -1139,7 +1277,7 @@ def _convert(v: Any, kind: str, what: str) -> Any:
             try:
                 dt.date.fromisoformat(v.strip())
             except ValueError:
-                raise ValueError(f"{what}: {v!r} is not a calendar date") from None
+                raise ValueError(f"{what}: {quote(v)} is not a calendar date") from None
             return v.strip()  # kept as text, as a quoted YAML date is
         raise ValueError(f"{what} must be a date (YYYY-MM-DD){got}")
     if kind == "id":
@@ -1193,14 +1331,29 @@ def read_bid_xlsx(data: bytes, shown: str) -> dict[str, Any]:
             warnings.simplefilter("ignore")  # e.g. "Data Validation extension is not supported"
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: "
+                                              f"{quote(str(exc), 200)[1:-1]})") from None
     problems: list[Problem] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sheets = {ws.title: _Cells(ws, shown, problems) for ws in wb.worksheets if ws.title in SHEETS}
+            sheets = {}
+            for ws in wb.worksheets:
+                if ws.title not in SHEETS:
+                    continue
+                sheets[ws.title] = cells = _Cells(ws, shown, problems)
+                if ws.title in READ_SHEETS:
+                    if ws.sheet_state != "visible":
+                        # A hidden sheet is read while a visible one (a decoy) shows other prices.
+                        problems.append(Problem(shown, ws.title, f"the sheet {ws.title} is hidden ({ws.sheet_state}) "
+                                                                 "but it is what is evaluated: unhide it (a bid must "
+                                                                 "show what is evaluated)"))
+                    cells.hidden_data(ws, shown, problems)
+    except ElementTree.ParseError as exc:
+        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook (damaged sheet XML: {exc})") from None
     except Exception as exc:  # noqa: BLE001
-        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+        raise TenderError.at(shown, WORKBOOK, f"not a readable Excel workbook ({type(exc).__name__}: "
+                                              f"{quote(str(exc), 200)[1:-1]})") from None
     finally:
         wb.close()
     missing = [name for name in REQUIRED_SHEETS if name not in sheets]
@@ -1235,10 +1388,14 @@ def tender_for(tender_dir: str | Path) -> Tender:
     shown = f"{str(tender_dir).rstrip('/')}/tender.yaml"
     if not (root / "tender.yaml").is_file():
         raise TenderError.at(shown, "", "file is missing")
+    data = strip_nulls(read_yaml_mapping(root / "tender.yaml", shown))
+    problems = control_characters(data, shown)  # its names are written into the schedule
     try:
-        spec = TenderFile.model_validate(strip_nulls(read_yaml_mapping(root / "tender.yaml", shown)))
+        spec = TenderFile.model_validate(data)
     except ValidationError as exc:
-        raise TenderError(pydantic_problems(exc, shown)) from None
+        problems += pydantic_problems(exc, shown)
+    if problems:
+        raise TenderError(problems)
     return Tender(folder=str(tender_dir), spec=spec, bids=())
 
 

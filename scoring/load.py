@@ -1,8 +1,10 @@
 """Load a tender folder into one validated `Tender`.
 
 Layout: ``tender.yaml``, ``bids/*.yaml`` (or ``.yml``, or ``.xlsx``: a filled Excel price
-schedule, see `scoring.excel`), optional ``evaluations.yaml`` and ``consensus.yaml``
-(moderated consensus scores with their reasons).
+schedule, see `scoring.excel`; extensions in any case), optional ``evaluations.yaml`` and
+``consensus.yaml`` (moderated consensus scores with their reasons). Every file in ``bids/``
+is read as a bid, refused, or — a hidden, lock or backup file — named in a warning: none is
+left out silently (`unread_in_bids`).
 Every defect becomes a `Problem` naming the file and the dotted field path; all problems
 found are raised together in one `TenderError`. Rules that span files (unknown ids,
 weights adding up to 100, duplicate ids) are checked here, after each file validated.
@@ -22,9 +24,11 @@ from pydantic import ValidationError
 
 from .errors import Problem, TenderError
 from .model import ID_PATTERN, Bid, BidFile, FieldError, Moderation, Tender, TenderFile, usage_mean
+from .quote import CONTROL, CONTROL_IN_TEXT, control_name, printable, quote
 from .yamlio import parse_yaml_mapping, read_yaml_mapping
 
 WEIGHT_TOLERANCE = 0.01
+MAX_NAME = 1000  # characters of a file name shown (escaped: `scoring.quote.printable`)
 
 
 def strip_nulls(value: Any) -> Any:
@@ -41,14 +45,15 @@ def _field(loc: tuple[Any, ...]) -> str:
     # ends the path, and the message says it is the key that is wrong.
     if loc and loc[-1] == "[key]":
         loc = loc[:-1]
-    return ".".join(str(part) for part in loc) or "(top level)"
+    # A path holds the file's own keys: shown with control characters escaped, and bounded.
+    return printable(".".join(str(part) for part in loc)) or "(top level)"
 
 
 def _message(err: dict[str, Any]) -> str:
     msg = str(err["msg"])
     if err["type"] == "string_pattern_mismatch":
         what = "key" if err["loc"] and err["loc"][-1] == "[key]" else "id"
-        return f"{what} {err.get('input')!r} is not a valid id: use lowercase [a-z0-9_-]+"
+        return f"{what} {quote(err.get('input'))} is not a valid id: use lowercase [a-z0-9_-]+"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
@@ -58,11 +63,11 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "invalid_key":
-        return f"key {err.get('input')!r} must be text; put it in quotes"
+        return f"key {quote(err.get('input'))} must be text; put it in quotes"
     value = err.get("input")
     if kind.endswith("_type") or kind.startswith(("greater", "less", "finite", "string_pattern", "literal")):
         if not isinstance(value, (dict, list)):
-            msg = f"{msg} (got {value!r})"
+            msg = f"{msg} (got {quote(value)})"
     if kind == "string_type" and isinstance(value, (int, float, dt.date)):
         # YAML reads `operator: 3` or `name: 2027` as a number: the fix is quoting.
         msg += "; put text that looks like a number or date in quotes"
@@ -118,6 +123,7 @@ class RawTender:
     # the in-memory files of an upload.
     root: str | None = None
     files: dict[str, bytes] | None = field(default=None, repr=False)
+    warnings: tuple[str, ...] = ()  # reading warnings (files of bids/ that are not bids, see unread_in_bids)
 
     def attachment(self, path: str) -> tuple[tuple, Callable[[], bytes]] | None:
         """A file of the tender folder by its relative path: (a stamp that changes when its
@@ -155,10 +161,17 @@ def read_folder(folder: str | Path) -> RawTender:
     bids_dir = root / "bids"
     if not bids_dir.is_dir():
         raise TenderError(Problem(f"{shown}/bids", "(folder)", "folder is missing (one file per bid: YAML, or a filled Excel schedule)"))
-    bid_paths = sorted(p for p in bids_dir.iterdir() if _is_bid_file(p.name) and p.is_file())
+    entries = sorted(bids_dir.iterdir())
+    kinds = {p.name: _kind(p.name, p.is_file(), p.is_dir() and _holds_a_file(p))
+             if p.is_file() or p.is_dir() else UNREADABLE for p in entries}
+    warnings: list[str] = []
+    problems += unread_in_bids(f"{shown}/bids", kinds, warnings)
+    # (`Bids/` on a case-insensitive disk is bids/ itself, read above.)
+    problems += _other_bids_folders(shown, [p.name for p in root.iterdir()
+                                            if p.name.lower() == "bids" and not _same_file(p, bids_dir)])
     bids = []
-    for path in bid_paths:
-        bid_shown = f"{shown}/bids/{path.name}"
+    for path in (p for p in entries if kinds[p.name] == BID):
+        bid_shown = f"{shown}/bids/{printable(path.name, MAX_NAME)}"  # a name's control characters escaped
         if path.suffix.lower() in EXCEL_SUFFIXES:
             try:
                 content = path.read_bytes()
@@ -175,7 +188,7 @@ def read_folder(folder: str | Path) -> RawTender:
         data = _optional_mapping(root / f"{name}.yaml", file_shown, problems)
         optional[name] = RawFile(file_shown, data) if (root / f"{name}.yaml").is_file() else None
     return RawTender(shown, tender, tuple(bids), optional["evaluations"], optional["consensus"], tuple(problems),
-                     root=str(root))
+                     root=str(root), warnings=tuple(warnings))
 
 
 def read_files(name: str, files: dict[str, bytes]) -> RawTender:
@@ -185,7 +198,7 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
     problems: list[Problem] = []
 
     def parse(path: str) -> RawFile:
-        shown = f"{name}/{path}"
+        shown = f"{name}/{printable(path, MAX_NAME)}"
         if Path(path).suffix.lower() in EXCEL_SUFFIXES:
             return RawFile(shown, _excel_mapping(files[path], shown, problems))
         try:
@@ -199,11 +212,19 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
     tender = parse("tender.yaml")
     if tender.data is None:
         raise TenderError(problems)
-    bid_paths = sorted(p for p in files if p.startswith("bids/") and p.count("/") == 1 and _is_bid_file(p[5:]))
-    bids = tuple((Path(p).stem, parse(p)) for p in bid_paths)
+    kinds: dict[str, str] = {}
+    for path in sorted(files):
+        if path.startswith("bids/"):
+            entry, *below = path[len("bids/"):].split("/", 1)
+            if entry and entry not in kinds:
+                kinds[entry] = _kind(entry, not below, bool(below))
+    warnings: list[str] = []
+    problems += unread_in_bids(f"{name}/bids", kinds, warnings)
+    problems += _other_bids_folders(name, [p.split("/", 1)[0] for p in files if "/" in p])
+    bids = tuple((Path(entry).stem, parse(f"bids/{entry}")) for entry, kind in kinds.items() if kind == BID)
     optional = {n: parse(f"{n}.yaml") if f"{n}.yaml" in files else None for n in ("evaluations", "consensus")}
     return RawTender(name, tender, bids, optional["evaluations"], optional["consensus"], tuple(problems),
-                     files=files)
+                     files=files, warnings=tuple(warnings))
 
 
 # An Excel bid is read by scoring.excel; macro-enabled and old-format workbooks are picked
@@ -211,13 +232,65 @@ def read_files(name: str, files: dict[str, bytes]) -> RawTender:
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
-def _is_bid_file(name: str) -> bool:
-    suffix = Path(name).suffix
-    if suffix in (".yaml", ".yml"):
-        return True
-    # "~$bid.xlsx" is the lock file Excel leaves beside an open workbook, "._bid.xlsx" a
-    # macOS resource fork: neither is a bid.
-    return suffix.lower() in EXCEL_SUFFIXES and not name.startswith(("~$", "."))
+BID_SUFFIXES = (".yaml", ".yml", *EXCEL_SUFFIXES)  # in any case: `novacom.YAML` is a bid
+# What becomes of an entry of bids/ (`_kind`): read as a bid; named in a warning (a file an
+# operating system or an editor leaves behind); refused (any other file, or a folder).
+BID, LEFT_BEHIND, NOT_A_BID, FOLDER, UNREADABLE = "bid", "left behind", "not a bid", "folder", "unreadable"
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", "__macosx"}
+_SPREADSHEETS = (".ods", ".xlsb", ".xltx", ".xltm", ".numbers", ".csv", ".tsv")
+
+
+def _kind(name: str, is_file: bool, holds_files: bool) -> str | None:
+    """What an entry of bids/ is. Hidden names (``.DS_Store``, ``._bid.xlsx``, a macOS
+    resource fork), Excel's lock file ``~$bid.xlsx``, editor backups ``bid.yaml~``,
+    ``Thumbs.db`` and ``desktop.ini`` are left behind by the system, not written by anyone:
+    not read, named in a warning. A .yaml, .yml, .xlsx, .xlsm or .xls file is read as a bid
+    (the last two to be refused with their own message). Any other file is refused, and so is
+    a folder holding files (bids in it would be left out); an empty folder is nothing (None)."""
+    if name.startswith((".", "~$")) or name.endswith("~") or name.lower() in _SYSTEM_FILES:
+        return LEFT_BEHIND if is_file or holds_files else None
+    if not is_file:
+        return FOLDER if holds_files else None
+    return BID if Path(name).suffix.lower() in BID_SUFFIXES else NOT_A_BID
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _holds_a_file(folder: Path) -> bool:
+    return any(p.is_file() for p in folder.rglob("*"))
+
+
+def unread_in_bids(bids: str, kinds: dict[str, str | None], warnings: list[str]) -> list[Problem]:
+    """No file of bids/ is left out silently: a problem for each file or folder that is not a
+    bid, a warning for each one left behind by the system (see `_kind`). ``bids`` is the
+    folder as messages show it, ``kinds`` every entry's kind by name."""
+    problems = []
+    for entry, kind in kinds.items():
+        shown = f"{bids}/{printable(entry, MAX_NAME)}"
+        if kind == LEFT_BEHIND:
+            warnings.append(f"{shown} is not read: a hidden, lock or backup file, not a bid")
+        elif kind == FOLDER:
+            problems.append(Problem(shown, "(folder)", "a folder inside bids/ is not read: put each bid file "
+                                                       "directly in bids/, or move the folder out of bids/"))
+        elif kind == UNREADABLE:
+            problems.append(Problem(shown, "(file)", "neither a file nor a folder (a broken link?), so it is not read"))
+        elif kind == NOT_A_BID:
+            hint = (" (a spreadsheet: save it as .xlsx, Excel Workbook)"
+                    if Path(entry).suffix.lower() in _SPREADSHEETS else "")
+            problems.append(Problem(shown, "(file)", f"not a bid file, so it is not read: a bid is one .yaml, .yml "
+                                                     f"or .xlsx file{hint}; move other files out of bids/"))
+    return problems
+
+
+def _other_bids_folders(shown: str, names: list[str]) -> list[Problem]:
+    """`Bids/` or `BIDS/` beside (or instead of) bids/: its files would not be read."""
+    return [Problem(f"{shown}/{printable(n, MAX_NAME)}", "(folder)", "not read: the folder of bids is bids/, in lower case")
+            for n in sorted(set(names)) if n.lower() == "bids" and n != "bids"]
 
 
 def _excel_mapping(content: bytes, shown: str, problems: list[Problem]) -> dict | None:
@@ -243,6 +316,9 @@ def build_tender(raw: RawTender) -> Tender:
     problems: list[Problem] = list(raw.problems)
     spec, found = _validate(TenderFile, raw.tender.data or {}, raw.tender.shown)
     problems += found
+    for file in (raw.tender, *(f for _, f in raw.bids), raw.evaluations, raw.consensus):
+        if file is not None and file.data is not None:
+            problems += control_characters(file.data, file.shown)
     if not raw.bids:
         problems.append(Problem(f"{raw.folder}/bids", "(folder)", "no bid files (*.yaml, *.yml or *.xlsx)"))
     bids: list[Bid] = []
@@ -259,13 +335,13 @@ def build_tender(raw: RawTender) -> Tender:
         bid_id = data.get("id", stem) if bid_spec is None else (bid_spec.id or stem)
         if not isinstance(bid_id, str) or not re.fullmatch(ID_PATTERN[1:-1], bid_id):
             field = "id" if "id" in data else "(file name)"
-            problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} must match [a-z0-9_-]+"))
+            problems.append(Problem(bid_shown, field, f"bid id {quote(bid_id)} must match [a-z0-9_-]+"))
             if isinstance(bid_id, str):
                 claimed.setdefault(bid_id, bid_shown)
             continue
         if bid_id in claimed:
             field = "id" if "id" in data else "(file name)"
-            problems.append(Problem(bid_shown, field, f"bid id {bid_id!r} is already used by {claimed[bid_id]}"))
+            problems.append(Problem(bid_shown, field, f"bid id {quote(bid_id)} is already used by {claimed[bid_id]}"))
             continue
         claimed[bid_id] = bid_shown
         if bid_spec is not None:
@@ -273,7 +349,7 @@ def build_tender(raw: RawTender) -> Tender:
 
     if spec is None:
         raise TenderError(problems)
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     tender_problems = _check_tender(spec, raw.tender.shown)
     problems += tender_problems
     lines = None
@@ -300,7 +376,7 @@ def build_tender(raw: RawTender) -> Tender:
     bid_ids = {b.id for b in bids}
     if spec.incumbent is not None and spec.incumbent not in bid_ids:
         warnings.append(
-            f"incumbent {spec.incumbent!r} did not bid: every bid is a challenger and carries switching costs"
+            f"incumbent {quote(spec.incumbent)} did not bid: every bid is a challenger and carries switching costs"
         )
     return Tender(
         folder=raw.folder,
@@ -312,6 +388,42 @@ def build_tender(raw: RawTender) -> Tender:
         source=raw,
         lines=lines,
     )
+
+
+MAX_CONTROL_PROBLEMS = 10  # per file; then one line says how many more
+
+
+def control_characters(data: Any, file: str) -> list[Problem]:
+    """A problem for every text or key of a parsed file that holds a control character (C0
+    but tab, line feed and carriage return in text; DEL; C1 — ESC and CSI start the terminal
+    sequences that recolour a line or erase the one above it). Such text would reach the
+    terminal, the app and the reports as it is; no field of the format needs one."""
+    problems: list[Problem] = []
+    found = 0
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in reversed(list(node.items())):
+                at = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and (m := CONTROL.search(key)):
+                    found += 1
+                    if found <= MAX_CONTROL_PROBLEMS:
+                        problems.append(Problem(file, printable(at), f"control character {control_name(m.group())} "
+                                                                     "in a key: remove it"))
+                stack.append((value, at))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((item, f"{path}.{i}" if path else str(i)) for i, item in reversed(list(enumerate(node))))
+        elif isinstance(node, str) and (m := CONTROL_IN_TEXT.search(node)):
+            found += 1
+            if found <= MAX_CONTROL_PROBLEMS:
+                problems.append(Problem(file, printable(path) or "(top level)",
+                                        f"control character {control_name(m.group())} in the text: remove it "
+                                        "(it could change what a terminal or a report shows)"))
+    if found > MAX_CONTROL_PROBLEMS:
+        problems.append(Problem(file, "(file)", f"… and {found - MAX_CONTROL_PROBLEMS:,} more texts with control "
+                                                "characters"))
+    return problems
 
 
 def _export_needed(spec: TenderFile) -> bool:
@@ -340,7 +452,7 @@ def _read_usage_file(raw: RawTender, spec: TenderFile):
     try:
         found = raw.attachment(path)
         if found is None:
-            raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {path!r} is not in the tender folder")
+            raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {quote(path)} is not in the tender folder")
         return read_lines(*found, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
                           entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles))
     except OSError as exc:
@@ -361,10 +473,10 @@ def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]
         for c in profile.usage_growth:
             if from_export and c not in usage:
                 problems.append(Problem(file, f"profiles.{i}.usage_growth.{c}",
-                                        f"component {c!r} is not a column of the usage file"))
+                                        f"component {quote(c)} is not a column of the usage file"))
         declared, billed = sum((profile.lines or {}).values()), sum(counts.values())
         if per_line and profile.lines is not None and round(declared, 6) != round(billed, 6):
-            warnings.append(f"profile {profile.id!r}: tender.yaml declares {declared:g} lines, the usage file "
+            warnings.append(f"profile {quote(profile.id)}: tender.yaml declares {declared:g} lines, the usage file "
                             f"gives {billed:g}; the usage file's lines are costed")
         update = {}
         if per_line or profile.lines is None:
@@ -399,18 +511,18 @@ def _check_moderation(
     out: dict[str, dict[str, Moderation]] = {}
     for bid_id, by_crit in raw.items():
         if bid_id not in bid_ids:
-            problems.append(Problem(file, str(bid_id), f"unknown bid {bid_id!r}"))
+            problems.append(Problem(file, printable(bid_id), f"unknown bid {quote(bid_id)}"))
             continue
         if not isinstance(by_crit, dict):
-            problems.append(Problem(file, str(bid_id), "expected a mapping of criterion id to {score, reason}"))
+            problems.append(Problem(file, printable(bid_id), "expected a mapping of criterion id to {score, reason}"))
             continue
         for crit_id, entry in by_crit.items():
-            at = f"{bid_id}.{crit_id}"
+            at = printable(f"{bid_id}.{crit_id}")
             if crit_id not in scales:
-                problems.append(Problem(file, at, f"{crit_id!r} is not a criterion scored by evaluators"))
+                problems.append(Problem(file, at, f"{quote(crit_id)} is not a criterion scored by evaluators"))
                 continue
             if not isinstance(entry, dict):
-                problems.append(Problem(file, at, f"expected {{score, reason}}, got {entry!r}"))
+                problems.append(Problem(file, at, f"expected {{score, reason}}, got {quote(entry)}"))
                 continue
             try:
                 moderated = Moderation.model_validate(entry)
@@ -429,9 +541,9 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
     problems: list[Problem] = []
     entity_ids = [e.id for e in spec.entities]
     for i, dup in _repeats(entity_ids):
-        problems.append(Problem(file, f"entities.{i}.id", f"entity id {dup!r} is used twice"))
+        problems.append(Problem(file, f"entities.{i}.id", f"entity id {quote(dup)} is used twice"))
     for i, dup in _repeats([p.id for p in spec.profiles]):
-        problems.append(Problem(file, f"profiles.{i}.id", f"profile id {dup!r} is used twice"))
+        problems.append(Problem(file, f"profiles.{i}.id", f"profile id {quote(dup)} is used twice"))
     known = set(entity_ids)
     measured = spec.usage_file is not None and spec.usage_file.evaluate_on == "lines"
     for i, profile in enumerate(spec.profiles):
@@ -440,7 +552,8 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
                 problems.append(Problem(file, f"profiles.{i}.{name}", "required field is missing"))
         for entity in profile.lines or {}:
             if entity not in known:
-                problems.append(Problem(file, f"profiles.{i}.lines.{entity}", f"unknown entity {entity!r}"))
+                problems.append(Problem(file, printable(f"profiles.{i}.lines.{entity}"),
+                                        f"unknown entity {quote(entity)}"))
     if not measured and all(p.lines is not None for p in spec.profiles) and (
             sum(sum(p.lines.values()) for p in spec.profiles) <= 0):
         problems.append(Problem(file, "profiles", "the fleet has no initial line (every profile's lines are 0)"))
@@ -449,7 +562,7 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
 
     ev = spec.evaluation
     for i, dup in _repeats([c.id for c in ev.criteria]):
-        problems.append(Problem(file, f"evaluation.criteria.{i}.id", f"criterion id {dup!r} is used twice"))
+        problems.append(Problem(file, f"evaluation.criteria.{i}.id", f"criterion id {quote(dup)} is used twice"))
     total = ev.price.weight + sum(c.weight for c in ev.criteria)
     # Rounded first: 55 + 10 + 10 + 5 + 20.01 is 100.01000000000001 in floating point, and
     # "within 0.01" must accept a sum written to exactly 100.01.
@@ -471,27 +584,27 @@ def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Proble
     problems: list[Problem] = []
     plan_ids = [p.id for p in spec.plans]
     for i, dup in _repeats(plan_ids):
-        problems.append(Problem(file, f"plans.{i}.id", f"plan id {dup!r} is used twice"))
+        problems.append(Problem(file, f"plans.{i}.id", f"plan id {quote(dup)} is used twice"))
     profile_ids = {p.id for p in tender.profiles}
     for profile_id, offered in spec.offer.items():
         if profile_id not in profile_ids:
-            problems.append(Problem(file, f"offer.{profile_id}", f"unknown profile {profile_id!r}"))
+            problems.append(Problem(file, printable(f"offer.{profile_id}"), f"unknown profile {quote(profile_id)}"))
         listed = enumerate(offered) if isinstance(offered, tuple) else [(None, offered)]
         for i, plan_id in listed:
             if plan_id not in plan_ids:
-                at = f"offer.{profile_id}" if i is None else f"offer.{profile_id}.{i}"
-                problems.append(Problem(file, at, f"unknown plan {plan_id!r}"))
+                at = printable(f"offer.{profile_id}" if i is None else f"offer.{profile_id}.{i}")
+                problems.append(Problem(file, at, f"unknown plan {quote(plan_id)}"))
 
     used = {c for p in tender.profiles for c, u in (p.usage or {}).items() if usage_mean(u) > 0}
     for plan in spec.plans:
         for component in sorted(set(plan.allowances) | set(plan.rates)):
             if component not in used:
                 warnings.append(
-                    f"bid {bid.id}, plan {plan.id}: component {component!r} is used by no profile (a typo?)"
+                    f"bid {bid.id}, plan {plan.id}: component {quote(component)} is used by no profile (a typo?)"
                 )
     for component in spec.pool:
         if component not in used:
-            warnings.append(f"bid {bid.id}, pool: component {component!r} is used by no profile (a typo?)")
+            warnings.append(f"bid {bid.id}, pool: component {quote(component)} is used by no profile (a typo?)")
     return problems
 
 
@@ -505,26 +618,26 @@ def _check_evaluations(
     for evaluator, by_bid in raw.items():
         name = str(evaluator)
         if not isinstance(by_bid, dict):
-            problems.append(Problem(file, name, "expected a mapping of bid id to scores"))
+            problems.append(Problem(file, printable(name), "expected a mapping of bid id to scores"))
             continue
         for bid_id, by_crit in by_bid.items():
-            where = f"{name}.{bid_id}"
+            where = printable(f"{name}.{bid_id}")
             if bid_id not in bid_ids:
-                problems.append(Problem(file, where, f"unknown bid {bid_id!r}"))
+                problems.append(Problem(file, where, f"unknown bid {quote(bid_id)}"))
                 continue
             if not isinstance(by_crit, dict):
                 problems.append(Problem(file, where, "expected a mapping of criterion id to score"))
                 continue
             for crit_id, score in by_crit.items():
-                at = f"{where}.{crit_id}"
+                at = printable(f"{name}.{bid_id}.{crit_id}")
                 if crit_id in others:
-                    problems.append(Problem(file, at, f"criterion {crit_id!r} is not scored by evaluators"))
+                    problems.append(Problem(file, at, f"criterion {quote(crit_id)} is not scored by evaluators"))
                     continue
                 if crit_id not in scales:
-                    problems.append(Problem(file, at, f"unknown criterion {crit_id!r}"))
+                    problems.append(Problem(file, at, f"unknown criterion {quote(crit_id)}"))
                     continue
                 if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
-                    problems.append(Problem(file, at, f"score must be a number, got {score!r}"))
+                    problems.append(Problem(file, at, f"score must be a number, got {quote(score)}"))
                     continue
                 scale = scales[crit_id]
                 if not 0 <= score <= scale:

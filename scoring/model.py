@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
 
+from .quote import quote
+
 ID_PATTERN = r"^[a-z0-9_-]+$"
 MAX_TERM_MONTHS = 1200
 
@@ -49,9 +51,9 @@ def _allowance(value: Any) -> float | str:
     if value == "unlimited" and isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {value!r}")
+        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {quote(value)}")
     if not (0 <= value < float("inf")):
-        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {value!r}")
+        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {quote(value)}")
     return float(value)
 
 
@@ -59,13 +61,13 @@ def _offer(value: Any) -> str | tuple[str, ...]:
     """A plan id, or a list of plan ids (the best mix is used)."""
     if not isinstance(value, list):
         if not isinstance(value, str) or not re.fullmatch(ID_PATTERN[1:-1], value):
-            raise ValueError(f"must be a plan id or a list of plan ids, got {value!r}")
+            raise ValueError(f"must be a plan id or a list of plan ids, got {quote(value)}")
         return value
     for i, plan_id in enumerate(value):
         if not isinstance(plan_id, str) or not re.fullmatch(ID_PATTERN[1:-1], plan_id):
-            raise FieldError(str(i), f"must be a plan id, got {plan_id!r}")
+            raise FieldError(str(i), f"must be a plan id, got {quote(plan_id)}")
         if plan_id in value[:i]:
-            raise FieldError(str(i), f"plan {plan_id!r} is listed twice")
+            raise FieldError(str(i), f"plan {quote(plan_id)} is listed twice")
     return tuple(value)
 
 
@@ -82,8 +84,10 @@ def _date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a calendar date") from None
-    shown = str(value) if isinstance(value, dt.datetime) else repr(value)
+            raise ValueError(f"{quote(value)} is not a calendar date") from None
+    # A date and time as ISO 8601 (`2026-12-31T18:00:00`): written with a space, its digits would
+    # run together like a phone number's and be hidden (scoring.errors.redact).
+    shown = value.isoformat() if isinstance(value, dt.datetime) else quote(value)
     raise ValueError(f"must be a date written YYYY-MM-DD, got {shown}")
 
 
@@ -123,9 +127,9 @@ def _usage(value: Any) -> float | UsageDistribution:
     if isinstance(value, dict):
         return UsageDistribution.model_validate(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number ≥ 0 or {{mean, cv, dist}}, got {value!r}")
+        raise ValueError(f"must be a number ≥ 0 or {{mean, cv, dist}}, got {quote(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError(f"must be a finite number, got {quote(value)}")
     if value < 0:
         raise ValueError(f"must be a number ≥ 0, got {_shown_number(value)}")
     try:
@@ -168,7 +172,7 @@ class Profile(Strict):
             if self.usage is not None and component not in self.usage:
                 raise FieldError(
                     f"usage_growth.{component}",
-                    f"component {component!r} is not a key of this profile's usage",
+                    f"component {quote(component)} is not a key of this profile's usage",
                 )
         return self
 
@@ -203,6 +207,14 @@ class Price(Strict):
     bounds: Bounds | None = None
 
 
+# Ids the evaluation uses for itself beside the criteria' own: the price points are keyed
+# `price` among the criteria in the points, the points lost and the explanations
+# (scoring.explain.PRICE), the sensitivity's weights (scenarios.sensitivity) and the What-if
+# page's sliders (`w_price` beside `w_<criterion id>`). A criterion of that id would merge its
+# points with the price's and crash the What-if page (a duplicate widget key).
+RESERVED_CRITERION_IDS = ("price",)
+
+
 class Criterion(Strict):
     id: Id
     name: Text | None = None
@@ -214,6 +226,14 @@ class Criterion(Strict):
     limit: Number | None = None
     required: Flag = False
     scale: Positive | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_CRITERION_IDS:
+            raise ValueError(f"the id {quote(value)} is reserved for the price points: give this criterion another "
+                             "id (such as price_review)")
+        return value
 
     @property
     def kind(self) -> Literal["evaluators", "numeric", "yes_no"]:
@@ -348,10 +368,10 @@ def unit_factor(component: str, unit: str) -> float:
     kind = component_kind(component)
     table = {"data": DATA_UNITS, "voice": VOICE_UNITS}.get(kind)
     if table is None:
-        raise ValueError(f"{component!r} has no unit to convert (only *_gb data and *_min voice components do)")
+        raise ValueError(f"{quote(component)} has no unit to convert (only *_gb data and *_min voice components do)")
     if unit not in table:
         what = "data in GB" if kind == "data" else "voice in minutes"
-        raise ValueError(f"unit {unit!r} is not supported for {what}; use one of {', '.join(table)}")
+        raise ValueError(f"unit {quote(unit)} is not supported for {what}; use one of {', '.join(table)}")
     return table[unit]
 
 
@@ -398,17 +418,17 @@ class UsageFileSpec(Strict):
     def _columns(cls, columns: dict[str, str]) -> dict[str, str]:
         for role in REQUIRED_ROLES:
             if role not in columns:
-                raise FieldError(role, f"the {role!r} column must be mapped")
+                raise FieldError(role, f"the {quote(role)} column must be mapped")
         seen: dict[str, str] = {}
         for role, header in columns.items():
             if role not in ROLES and not _ID.fullmatch(role):
                 raise FieldError(
-                    role, f"{role!r} is neither a role ({', '.join(ROLES)}) nor a component id [a-z0-9_-]+"
+                    role, f"{quote(role)} is neither a role ({', '.join(ROLES)}) nor a component id [a-z0-9_-]+"
                 )
             if not isinstance(header, str) or not header.strip():
                 raise FieldError(role, "must name a column header")
             if header.strip() in seen:
-                raise FieldError(role, f"column {header!r} is already mapped to {seen[header.strip()]!r}")
+                raise FieldError(role, f"column {quote(header)} is already mapped to {quote(seen[header.strip()])}")
             seen[header.strip()] = role
         if not any(role not in ROLES for role in columns):
             raise ValueError("map at least one usage component column (e.g. data_gb)")
@@ -419,7 +439,7 @@ class UsageFileSpec(Strict):
     def _inside_the_folder(cls, path: str) -> str:
         parts = path.replace("\\", "/").split("/")
         if path.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
-            raise ValueError(f"must be a path inside the tender folder, such as usage.csv, got {path!r}")
+            raise ValueError(f"must be a path inside the tender folder, such as usage.csv, got {quote(path)}")
         return path
 
     @field_validator("encoding")
@@ -428,11 +448,11 @@ class UsageFileSpec(Strict):
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
+            raise ValueError(f"unknown encoding {quote(encoding)}") from None
         try:  # rot13, base64, hex… are codecs but not text encodings: bytes.decode refuses them
             b",\n".decode(encoding)  # (an empty string would not do: CPython skips the codec)
         except LookupError:
-            raise ValueError(f"{encoding!r} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
+            raise ValueError(f"{quote(encoding)} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
         except (UnicodeError, ValueError):  # a text encoding, just not for these two bytes
             pass
         return encoding
@@ -441,14 +461,14 @@ class UsageFileSpec(Strict):
     @classmethod
     def _delimiter(cls, delimiter: str | None) -> str | None:
         if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
-            raise ValueError(f"must be one character such as , ; or a tab, got {delimiter!r}")
+            raise ValueError(f"must be one character such as , ; or a tab, got {quote(delimiter)}")
         return delimiter
 
     @model_validator(mode="after")
     def _units_and_decimal(self) -> UsageFileSpec:
         for component, unit in self.units.items():
             if component not in self.components:
-                raise FieldError(f"units.{component}", f"{component!r} is not a usage component mapped in columns")
+                raise FieldError(f"units.{component}", f"{quote(component)} is not a usage component mapped in columns")
             try:
                 unit_factor(component, unit)
             except ValueError as exc:
@@ -457,14 +477,14 @@ class UsageFileSpec(Strict):
             for component in rule.when:
                 if component not in self.components:
                     raise FieldError(f"profile_rules.{i}.when.{component}",
-                                     f"{component!r} is not a usage component mapped in columns")
+                                     f"{quote(component)} is not a usage component mapped in columns")
         for component in self.usage_scale:
             if component != "*" and component not in self.components:
-                raise FieldError(f"usage_scale.{component}", f"{component!r} is not a usage component mapped in columns")
+                raise FieldError(f"usage_scale.{component}", f"{quote(component)} is not a usage component mapped in columns")
         if self.profile_rules and "profile" in self.columns:
             raise FieldError("profile_rules", "give a profile column or profile rules, not both")
         if self.delimiter is not None and self.delimiter == self.decimal:
-            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {self.decimal!r}")
+            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {quote(self.decimal)}")
         return self
 
     @property

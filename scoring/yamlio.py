@@ -17,6 +17,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from .archive import env_limit
 from .errors import TenderError
+from .quote import quote
 
 # The C-accelerated safe loader parses about 8x faster where libyaml is present; both
 # construct only plain data (no Python objects).
@@ -43,7 +44,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             # Every key of the format is text; YAML 1.1 silently turns `on:`, `no:`, `yes:`
             # into true/false, which would then surface as a baffling "True".
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key_node.value!r} reads as true/false in YAML; quote it", key_node.start_mark
+                None, None, f"key {quote(key_node.value)} reads as true/false in YAML; quote it", key_node.start_mark
             )
         key = loader.construct_object(key_node, deep=deep)
         try:
@@ -55,10 +56,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         if i >= merged:
             if key in written:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, f"duplicate key {quote(key)}", key_node.start_mark
                 )
             written.add(key)
-        mapping[key] = loader.construct_object(value_node, deep=deep)
+        try:
+            mapping[key] = loader.construct_object(value_node, deep=deep)
+        except _Base60Error as exc:  # name the field: the line alone does not say which value
+            if exc.key_named:
+                raise
+            raise _Base60Error(f"{quote(key)}: {exc.problem}", exc.problem_mark, key_named=True) from None
     return mapping
 
 
@@ -69,6 +75,23 @@ def _shown(text: str) -> str:
     return repr(text) if len(text) <= 40 else f"{text[:20]!r}… ({len(text):,} characters)"
 
 
+class _Base60Error(ConstructorError):
+    """A YAML 1.1 base-60 number (``1:30:00`` is 5400): refused, see `_checked_scalar`."""
+
+    def __init__(self, problem: str, mark: Any, key_named: bool = False):
+        super().__init__(None, None, problem, mark)
+        self.key_named = key_named
+
+
+def _base_60(value: Any, node: yaml.ScalarNode) -> None:
+    """YAML 1.1 reads ``1:30:00`` as the base-60 number 5400 and ``8:30`` as 510, silently:
+    a duration, a time or a version typed that way is not what it seems. Refused, saying what
+    it would have been read as and how to write it."""
+    if ":" in str(node.value):
+        raise _Base60Error(f"{_shown(str(node.value))} reads as the base-60 number {value:g} in YAML 1.1: "
+                           "write the number itself, or put the text in quotes", node.start_mark)
+
+
 def _checked_scalar(construct: Any, what: str) -> Any:
     """A scalar constructor whose bad input becomes a YAML error at its line: PyYAML raises a
     bare ValueError for `2027-02-30` (a date's shape, not a calendar date), an integer of
@@ -76,12 +99,15 @@ def _checked_scalar(construct: Any, what: str) -> Any:
 
     def checked(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
         try:
-            return construct(loader, node)
+            value = construct(loader, node)
         except (ValueError, OverflowError, AttributeError, TypeError) as exc:  # `!!timestamp x`: AttributeError
             digits = sum(ch.isdigit() for ch in str(node.value))
             why = f"{digits:,} digits is too long a number" if digits > 100 else str(exc)
             raise ConstructorError(None, None, f"{_shown(str(node.value))} is not {what} ({why})",
                                    node.start_mark) from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            _base_60(value, node)
+        return value
 
     return checked
 
@@ -101,24 +127,36 @@ MAX_EXPANDED_VALUES = env_limit("FLEETBID_MAX_YAML_VALUES", 1_000_000)
 MAX_DEPTH = 100
 
 
+# Every container the safe loader builds: mappings, sequences, the tuples of `!!pairs` and
+# `!!omap`, `!!set` (and frozensets, should a constructor ever build one).
+CONTAINERS = (dict, list, tuple, set, frozenset)
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [*(k for k in node if isinstance(k, CONTAINERS)), *node.values()]
+    return list(node)
+
+
 def measure(data: Any) -> tuple[int, int]:
     """(how many values the document holds once every alias is expanded, how deeply it is
     nested), iterative and memoised on shared containers, so a bomb is measured in the time
-    its few nodes take. The count stops just past `MAX_EXPANDED_VALUES`. A document that
-    contains itself (an alias inside its own anchor, `a: &a [*a]`) is infinite: both
-    figures are then ``math.inf``."""
+    its few nodes take. Every container counts (`CONTAINERS`: a bomb hidden in the tuples
+    of `!!pairs` once passed a guard that walked mappings and lists only). The count stops
+    just past `MAX_EXPANDED_VALUES`. A document that contains itself (an alias inside its
+    own anchor, `a: &a [*a]`) is infinite: both figures are then ``math.inf``."""
     done: dict[int, tuple[int, int]] = {}
     open_: set[int] = set()  # entered, not finished: a container met again while open contains itself
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         node, children_done = stack.pop()
-        if not isinstance(node, (dict, list)) or id(node) in done:
+        if not isinstance(node, CONTAINERS) or id(node) in done:
             continue
-        children = list(node.values()) if isinstance(node, dict) else node
+        children = _children(node)
         if children_done:
             total, height = 1, 1
             for child in children:
-                if isinstance(child, (dict, list)):
+                if isinstance(child, CONTAINERS):
                     size, below = done[id(child)]
                     total, height = total + size, max(height, below + 1)
                 else:
@@ -132,7 +170,7 @@ def measure(data: Any) -> tuple[int, int]:
             return math.inf, math.inf
         open_.add(id(node))
         stack.append((node, True))
-        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+        stack.extend((child, False) for child in children if isinstance(child, CONTAINERS))
     return done.get(id(data), (1, 0))
 
 

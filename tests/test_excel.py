@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shutil
 import time
 import zipfile
@@ -111,9 +112,12 @@ def test_a_whole_folder_of_excel_bids_and_an_upload_evaluate_alike(tmp_path, eva
         convert(path, copy, path.with_suffix(".xlsx"))
         path.unlink()
     (copy / "bids" / "~$azur.xlsx").write_bytes(b"lock file Excel leaves beside an open workbook")
-    assert evaluate(load_tender(copy)).to_dict() == evaluated[C1]
     files = {p.relative_to(copy).as_posix(): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
-    assert evaluate(build_tender(read_files("c1", files))).to_dict() == evaluated[C1]
+    for result in (evaluate(load_tender(copy)).to_dict(), evaluate(build_tender(read_files("c1", files))).to_dict()):
+        # The lock file is not a bid: not read, and named in a warning (never left out silently).
+        (warning,) = result.pop("warnings")
+        assert "bids/~$azur.xlsx is not read" in warning
+        assert result == {k: v for k, v in evaluated[C1].items() if k != "warnings"}
 
 
 def test_values_the_examples_do_not_use_survive_too():
@@ -405,3 +409,45 @@ def test_template_bytes_are_deterministic(tmp_path):
     time.sleep(2.1)  # zip entry times have a 2-second resolution
     write_template(tender, second)
     assert first.read_bytes() == second.read_bytes()
+
+
+# ---- issue 12: what a person sees is what is evaluated
+
+
+def _with_sheet_xml(data: bytes, sheet: str, edit) -> bytes:
+    """The workbook with the XML of one sheet (by title) changed by ``edit`` (bytes -> bytes)."""
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    workbook = src.read("xl/workbook.xml").decode()
+    rels = src.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="(rId\d+)"', workbook)[1]
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"|'
+                       rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    part = "xl/" + (target[1] or target[2]).removeprefix("/xl/")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            dst.writestr(info, edit(content) if info.filename == part else content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("edit, words", [
+    # every row hidden unless made visible (`zeroHeight`), or rows too low to show anything
+    (lambda x: x.replace(b"<sheetFormatPr ", b'<sheetFormatPr zeroHeight="1" '), ("row 2 is hidden",)),
+    (lambda x: x.replace(b'<row r="3"', b'<row r="3" ht="0.5" customHeight="1"', 1), ("row 3 is hidden",)),
+    # columns too narrow to show anything, one or all
+    (lambda x: x.replace(b"<cols>", b'<cols><col min="3" max="3" width="0" customWidth="1"/>'),
+     ("column C is hidden",)),
+    (lambda x: re.sub(rb"<cols>.*?</cols>", b"", x.replace(b"<sheetFormatPr ", b'<sheetFormatPr defaultColWidth="0" '),
+                      flags=re.S), ("column A is hidden",)),
+])
+def test_rows_and_columns_hidden_in_any_way_are_refused(telvia, edit, words):
+    """Hidden, collapsed to nothing or hidden by default: a row or column holding a value
+    that a person would not see is refused, naming its first cell."""
+    data = _with_sheet_xml(telvia, "Plans", edit)
+    with pytest.raises(TenderError) as info:
+        read_bid_xlsx(data, "b.xlsx")
+    messages = [f"{p.field}: {p.message}" for p in info.value.problems]
+    assert any(all(w in m for w in words) and re.match(r"Plans![A-Z]+\d+: ", m) for m in messages), messages
+

@@ -218,3 +218,67 @@ def test_a_deep_bid_file_is_an_error_table_row_not_a_crash():
     with pytest.raises(TenderError) as info:
         build_tender(read_files("deep", files))
     assert [p.file for p in info.value.problems] == ["deep/bids/telvia.yaml"]
+
+
+# ---- issue 12: one entry per file, after the path is normalised
+
+
+@pytest.mark.parametrize("second", ["bids/x.yaml", "./bids/x.yaml", "bids//x.yaml", "bids/X.yaml", "bids\\x.yaml"])
+def test_a_file_given_twice_in_a_zip_is_refused(second):
+    """A second entry for the same file (written again, or spelled `./bids/x.yaml`,
+    `bids//x.yaml`, in other capitals or with a backslash) used to replace the first silently."""
+    import warnings
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name: the point of the test
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr("tender.yaml", YAML)
+            z.writestr("bids/x.yaml", b"operator: First\n")
+            z.writestr(second, b"operator: Second\n")
+    message = refused(buffer.getvalue())
+    assert message.startswith(f"t.zip: {second}: ") and "bids/x.yaml" in message and "twice" in message, message
+
+
+def test_a_file_given_twice_among_uploads_is_refused():
+    """Two loose files of one name, or a loose file that is also in an uploaded zip."""
+    cases = [
+        [("x.yaml", b"operator: First\n"), ("x.yaml", b"operator: Second\n")],
+        [("t.zip", zipped({"tender.yaml": YAML, "bids/x.yaml": b"operator: First\n"})), ("X.yaml", b"a: 1\n")],
+    ]
+    for uploads in cases:
+        with pytest.raises(TenderError) as info:
+            archive.files_of_uploads(uploads)
+        (p,) = info.value.problems
+        assert p.file == uploads[-1][0] and "twice" in p.message, p
+
+
+def _naive_size(node) -> int:
+    """Every value once its aliases are expanded, counted by walking it all (small documents only)."""
+    if isinstance(node, dict):
+        return 1 + sum(_naive_size(v) for v in node.values())
+    if isinstance(node, (list, tuple, set, frozenset)):
+        return 1 + sum(_naive_size(v) for v in node)
+    return 1
+
+
+@pytest.mark.parametrize("doc", [
+    b"a: &a [1, 2, 3]\nb: !!pairs [{k: *a}, {k: *a}]\n",
+    b"a: &a [1, 2, 3]\nb: !!omap [{k: *a}, {j: [*a, *a]}]\n",
+    b"a: !!set {x, y, z}\nb: [!!set {p}]\n",
+])
+def test_every_container_is_counted(doc):
+    """The size guard counts what `!!pairs`, `!!omap` (tuples) and `!!set` build, not only
+    mappings and lists: a bomb hidden in tuples passed it (591 bytes → 835 MB on stderr)."""
+    from scoring.yamlio import _safe_load, measure
+
+    data = _safe_load(doc.decode())
+    assert measure(data)[0] == _naive_size(data)
+
+
+def test_an_alias_bomb_in_pairs_is_refused(monkeypatch):
+    monkeypatch.setattr("scoring.yamlio.MAX_EXPANDED_VALUES", 1000)
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 6):
+        levels.append(f"l{i}: &l{i} !!pairs [" + ", ".join(f"{{k: *l{i - 1}}}" for _ in range(10)) + "]")
+    assert "alias bomb" in yaml_refused(("\n".join(levels) + "\n").encode())

@@ -54,6 +54,8 @@ XLSX = "bids/azur.xlsx"  # azur's bid as a filled Excel schedule (its YAML twin 
 USAGE = "usage.csv"
 
 # One error line: FILE has no ": " (tmp paths do not), FIELD has no colon, MESSAGE is the rest.
+# The longest error line expected: an input value is quoted in 80 characters at most.
+MAX_LINE = 600
 ERROR_LINE = re.compile(r"error: (?P<file>[^:]+?): (?P<field>[^:]+?): (?P<message>.+)")
 
 Break = Callable[[Path], None]
@@ -156,6 +158,85 @@ def excel_bid(content: bytes | Callable[[], bytes], name: str = XLSX) -> Break:
         (folder / name).write_bytes(content() if callable(content) else content)
 
     return breaker
+
+
+
+def rename(rel: str, new: str) -> Break:
+    def breaker(folder: Path) -> None:
+        (folder / rel).rename(folder / new)
+
+    return breaker
+
+
+def xlsx_edited(edit: Callable[[openpyxl.Workbook], None]) -> bytes:
+    """azur's schedule changed by ``edit`` (a function of the openpyxl workbook)."""
+    wb = openpyxl.load_workbook(io.BytesIO(_azur_xlsx()))
+    edit(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _second_fee_column(wb) -> None:
+    """A second "Monthly fee" column at the right of Plans, 0.01 on every plan."""
+    ws = wb["Plans"]
+    col = ws.max_column + 1
+    ws.cell(row=1, column=col, value="Monthly fee (EUR/line/month, excl. VAT)")
+    for row in range(2, 5):
+        ws.cell(row=row, column=col, value=0.01)
+
+
+def _second_fee_column_named(header: str) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb) -> None:
+        ws = wb["Plans"]
+        col = ws.max_column + 1
+        ws.cell(row=1, column=col, value=header)
+        ws.cell(row=2, column=col, value=0.01)
+
+    return edit
+
+
+def _format(sheet: str, cell: str, number_format: str) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb) -> None:
+        wb[sheet][cell].number_format = number_format
+
+    return edit
+
+
+def _hidden_plans_and_a_decoy(state: str) -> Callable[[openpyxl.Workbook], None]:
+    """The real Plans sheet hidden; a visible copy beside it shows other fees."""
+
+    def edit(wb) -> None:
+        decoy = wb.copy_worksheet(wb["Plans"])
+        decoy.title = "Plans (prices)"
+        decoy["C2"] = 99
+        wb["Plans"].sheet_state = state
+        wb.active = wb.sheetnames.index("Bid")
+
+    return edit
+
+
+def _hidden(sheet: str, column: str | None = None, row: int | None = None) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb) -> None:
+        if column:
+            wb[sheet].column_dimensions[column].hidden = True
+        if row:
+            wb[sheet].row_dimensions[row].hidden = True
+
+    return edit
+
+
+# A bid whose offer for cadres is a list of !!pairs tuples that aliases expand: LEVELS levels
+# of ten. The size guard used to walk mappings and lists only, and the error message
+# quoted the whole expanded value.
+def pairs_bomb(levels: int) -> str:
+    lines = ["operator: Cobalt Networks", "plans:", "  - {id: all, monthly_fee: 17.9}", "service:",
+             "  l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        items = ", ".join(f"{{k: *l{level - 1}}}" for _ in range(10))
+        lines.append(f"  l{level}: &l{level} !!pairs [{items}]")
+    lines.append(f"offer: {{cadres: *l{levels - 1}, terrain: all, tablettes: all}}")
+    return "\n".join(lines) + "\n"
 
 
 # ---- billing exports (usage_file)
@@ -408,6 +489,52 @@ BAD = [
         both(usage_export(content=("\n".join(usage_rows()) + "\n").encode("utf-16-le")),
              replace(TENDER, "units: {data_gb: MB}", "units: {data_gb: MB}\n  encoding: utf-16")),
         USAGE, "(file)", "not a readable CSV file"),
+    # ---- issue 12: what is not read is said, what is read is what a person sees
+    bad("bid-folder-holds-a-json-file", write("bids/dune.json", '{"operator": "Dune"}'), "bids/dune.json", "(file)",
+        "not a bid file"),
+    bad("bid-folder-holds-notes", write("bids/notes.txt", "call Dune back\n"), "bids/notes.txt", "(file)",
+        "not a bid file"),
+    bad("bid-folder-holds-an-old-xls", write("bids/dune.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504),
+        "bids/dune.xls", "(workbook)", "save it as .xlsx"),
+    bad("bid-folder-holds-a-subfolder", write("bids/late/dune.yaml", "operator: Dune\n"), "bids/late", "(folder)",
+        "not read"),
+    bad("bid-yaml-and-xlsx-for-one-bid", lambda folder: (folder / XLSX).write_bytes(_azur_xlsx()), AZUR,
+        "(file name)", "already used", "azur.xlsx"),
+    bad("xlsx-second-monthly-fee-column", excel_bid(lambda: xlsx_edited(_second_fee_column)), XLSX, "Plans!",
+        "second", "monthly fee"),
+    bad("xlsx-hidden-plans-sheet-and-a-decoy", excel_bid(lambda: xlsx_edited(_hidden_plans_and_a_decoy("hidden"))),
+        XLSX, "Plans", "hidden"),
+    bad("xlsx-very-hidden-plans-sheet", excel_bid(lambda: xlsx_edited(_hidden_plans_and_a_decoy("veryHidden"))),
+        XLSX, "Plans", "hidden"),
+    bad("xlsx-hidden-fee-column", excel_bid(lambda: xlsx_edited(_hidden("Plans", column="C"))), XLSX, "Plans!C1",
+        "column C is hidden"),
+    bad("xlsx-hidden-plan-row", excel_bid(lambda: xlsx_edited(_hidden("Plans", row=3))), XLSX, "Plans!A3",
+        "row 3 is hidden"),
+    bad("xlsx-fee-format-shows-nothing", excel_bid(lambda: xlsx_edited(_format("Plans", "C3", ";;;"))), XLSX,
+        "Plans!C3", "format shows nothing"),
+    bad("xlsx-fee-in-an-unknown-column", excel_bid(lambda: xlsx_edited(_second_fee_column_named("Monthly fee 2"))),
+        XLSX, "Plans!", "monthly fee 2", "not a column"),
+    bad("tender-criterion-id-price", replace(TENDER, "{id: sim_swap,", "{id: price,"), TENDER,
+        "evaluation.criteria.1.id", "reserved"),
+    bad("bid-pairs-alias-bomb", write(COBALT, pairs_bomb(7)), COBALT, "(top level)", "alias bomb"),
+    # Values quoted in messages are capped (a 100,000-character fee; an offer of 10^5 values).
+    bad("bid-fee-100k-characters", replace(AZUR, "monthly_fee: 24,", "monthly_fee: " + "9 EUR " * 20_000 + ","), AZUR,
+        "plans.0.monthly_fee", "number", "…"),
+    bad("bid-offer-of-10^5-values", write(COBALT, pairs_bomb(5)), COBALT, "offer.cadres", "plan id", "…"),
+    bad("bid-operator-ansi-escape", replace(AZUR, "operator: Azur Mobile", 'operator: "Azur\\e[1A\\e[2KMobile"'),
+        AZUR, "operator", "control character", "U+001B"),
+    bad("tender-entity-name-c1-csi", replace(TENDER, "name: Siège}", 'name: "Si\\x9bège"}'), TENDER,
+        "entities.0.name", "control character", "U+009B"),
+    bad("bid-service-key-ansi-escape", replace(COBALT, "service: {", 'service: {"\\e[2Knote": 1, '), COBALT,
+        "service.\\x1b[2Knote", "control character"),
+    bad("consensus-reason-bell", write(CONSENSUS, 'boreal: {memo: {score: 4, reason: "agreed\\a"}}\n'), CONSENSUS,
+        "boreal.memo.reason", "control character"),
+    bad("bid-file-name-ansi-escape", rename(BOREAL, "bids/bo\x1b[2Kreal.yaml"), "bids/bo\\x1b[2Kreal.yaml",
+        "(file name)", "must match"),
+    bad("tender-term-base-60", replace(TENDER, "term_months: 36", "term_months: 3:00"), TENDER, "line 4, column 14",
+        "term_months", "base-60", "180"),
+    bad("bid-indexation-base-60", replace(COBALT, "indexation_percent: 2\n", "indexation_percent: 1:30\n"), COBALT,
+        "line 8, column 21", "indexation_percent", "base-60", "90", "quotes"),
 ]
 
 GOOD = [  # (how, the evaluation must equal the untouched sample's)
@@ -420,6 +547,13 @@ GOOD = [  # (how, the evaluation must equal the untouched sample's)
                  id="consensus-bom-crlf"),
     pytest.param(excel_bid(lambda: _azur_xlsx()), True, id="xlsx-as-written"),
     pytest.param(usage_export(lambda rows: rows.__setitem__(0, "\ufeff" + rows[0])), False, id="usage-bom"),
+    # Extensions in capitals (as some Windows tools save them) are read like the lower-case ones.
+    pytest.param(both(rename(AZUR, "bids/azur.YAML"), rename(BOREAL, "bids/boreal.Yml")), True,
+                 id="bid-extensions-in-capitals"),
+    pytest.param(excel_bid(lambda: _azur_xlsx(), name="bids/azur.XLSX"), True, id="xlsx-extension-in-capitals"),
+    # A hidden row or column that holds nothing hides nothing.
+    pytest.param(excel_bid(lambda: xlsx_edited(_hidden("Plans", column="Z", row=40))), True,
+                 id="xlsx-empty-hidden-row-and-column"),
 ]
 
 # Run in a subprocess as well: the real entry point, one per kind of file.
@@ -473,7 +607,10 @@ def assert_clean_rejection(case: Bad, code: int, out: str, err: str) -> None:
     """Exit 2, nothing on stdout, no traceback; every stderr line `error: FILE: FIELD: MESSAGE`,
     one of them naming the expected file and field (and words)."""
     assert "Traceback" not in err, err
-    assert code == 2, f"exit {code}; stderr:\n{err}"
+    assert code == 2, f"exit {code}; stderr:\n{err}"[:5000]
+    # Nothing that moves a terminal's cursor or colours it, and no line grows with the input.
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", err), f"a control character on stderr: {err[:2000]!r}"
+    assert max(map(len, err.splitlines()), default=0) <= MAX_LINE, f"a line of {max(map(len, err.splitlines()))} characters"
     assert out == "", out
     lines = err.splitlines()
     assert lines, "no error printed"
@@ -601,3 +738,49 @@ def test_an_uploaded_broken_zip_shows_the_error_table_in_the_app(tmp_path):
     errors = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     rows = {(f.split("/", 1)[-1], fld) for f, fld in zip(errors["file"], errors["field"])}
     assert rows == {(AZUR, "plans.0.monthly_fee"), (EVALS, "claire.kobalt")}, errors
+
+
+# ---- issue 12: every file in bids/ is read, refused or named in a warning
+
+# Files an operating system or an editor leaves behind: not bids, not read, each named in a warning.
+LEFT_BEHIND = [".DS_Store", "._azur.yaml", "~$azur.xlsx", "Thumbs.db", "desktop.ini", "azur.yaml~"]
+
+
+def test_files_the_system_leaves_in_bids_are_named_in_a_warning(tmp_path, capsys):
+    """Hidden files, Office lock files and editor backups in bids/ are not bids: the tender is
+    evaluated as without them, and a warning names each one (never silence)."""
+    def leave(folder: Path) -> None:
+        for name in LEFT_BEHIND:
+            (folder / "bids" / name).write_bytes(b"\x00\x05junk")
+
+    folder = broken_copy(tmp_path, leave)
+    code = scoring_cli.main(["evaluate", str(folder), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    for name in LEFT_BEHIND:
+        assert any(f"bids/{name}" in w and "not read" in w for w in result["warnings"]), (name, result["warnings"])
+    expected = _sample_json(capsys, tmp_path)
+    assert {k: v for k, v in result.items() if k != "warnings"} == {k: v for k, v in expected.items()
+                                                                      if k != "warnings"}
+
+
+def test_uploads_read_capital_extensions_and_refuse_what_is_not_read(tmp_path):
+    """Through the app's uploads (a zip, or loose files): `.YAML`/`.Yml` bids are read, and a
+    file of bids/ that is not a bid is an error naming it, as on the command line."""
+    from scoring.archive import files_of_folder, files_of_uploads, zip_of
+    from scoring.errors import TenderError
+    from scoring.load import build_tender, read_files
+
+    folder = broken_copy(tmp_path, both(rename(AZUR, "bids/azur.YAML"), rename(BOREAL, "bids/boreal.Yml")))
+    files = files_of_folder(folder)
+    assert {"bids/azur.YAML", "bids/boreal.Yml"} <= set(files)
+    loose = [(path.rsplit("/", 1)[-1], data) for path, data in files.items()]
+    for uploads in ([("t.zip", zip_of(files, "t"))], loose):
+        tender = build_tender(read_files("upload", files_of_uploads(uploads)))
+        assert [b.id for b in tender.bids] == ["azur", "boreal", "cobalt"]
+    for uploads in ([("t.zip", zip_of({**files, "bids/notes.txt": b"x"}, "t"))], [*loose, ("notes.txt", b"x")]):
+        with pytest.raises(TenderError) as info:
+            build_tender(read_files("upload", files_of_uploads(uploads)))
+        assert [(p.file, p.field) for p in info.value.problems if "not a bid file" in p.message] == \
+            [("upload/bids/notes.txt", "(file)")], info.value

@@ -368,6 +368,15 @@ def test_unknown_or_bad_field_in_the_scenario_file_is_named(tmp_path, data, fiel
     assert [(f, fld) for f, fld, _ in problems] == [(path, field)]
 
 
+def test_control_characters_in_a_scenario_are_refused_and_keys_shown_escaped(tmp_path):
+    """A terminal escape in a scenario's name (ESC [1A ESC [2K erases the line above) or in a
+    bid key is refused, naming the field; a key is shown with its ESC escaped (\\x1b), so
+    the error line itself cannot move the cursor."""
+    path, problems = problems_of(tmp_path, {"name": "x\x1b[1A\x1b[2K", "bids": {"zz\x1b[2K": {}}})
+    assert [(f, fld) for f, fld, _ in problems] == [(path, "name"), (path, "bids.zz\\x1b[2K")]
+    assert all("U+001B" in m and "\x1b" not in m for _, _, m in problems)
+
+
 def test_scenario_without_name(tmp_path):
     path = tmp_path / "noname.yaml"
     write_yaml(path, {"scale": {"lines": 2.0}})
