@@ -53,3 +53,13 @@ def go(at, url_path: str):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Real `streamlit run app.py` servers (tests/live_server.py), stopped after the test."""
+    from live_server import Servers
+
+    running = Servers(tmp_path)
+    yield running
+    running.stop()

@@ -66,6 +66,25 @@ def test_compare_page_shows_the_models_figures():
         assert shown == ("—" if total is None else i18n.number(total, "en", 2))
 
 
+def test_compare_page_lists_the_bids_by_rank_knocked_out_last():
+    """Issue 12 §18: the columns were in bid-id order (the knocked-out bid first). Now by
+    rank, knocked-out bids last, and the best value of each row is still marked on the right
+    bid (the winner's rank and total score)."""
+    import re
+
+    at = page("compare_page").run()
+    table = next(d for d in at.dataframe if "Rank" in d.value.index)
+    ranked = sorted((b for b in EV.costs.bids if EV.ranking.rank[b]), key=lambda b: EV.ranking.rank[b])
+    out = [b for b in EV.costs.bids if not EV.ranking.rank[b]]
+    assert out and ranked + out != list(EV.costs.bids)  # the example tells the two orders apart
+    assert list(table.value.columns) == [EV.tender.bid(b).operator for b in ranked + out]
+    assert list(table.value.loc["Rank"]) == [str(i) for i in range(1, len(ranked) + 1)] + ["knocked out"] * len(out)
+    marked = {(int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", table.proto.arrow_data.styler.styles)}
+    rows = list(table.value.index)
+    assert (rows.index("Rank"), 0) in marked and (rows.index("Total score"), 0) in marked
+    assert not any(c >= len(ranked) for _, c in marked)  # nothing marked on a knocked-out bid
+
+
 def test_french_page_uses_french_number_formats():
     at = page("compare_page", "fr").run()
     frame = next(d.value for d in at.dataframe if "Coût total sur la durée" in d.value.index)

@@ -20,6 +20,7 @@ import logging
 
 import pytest
 import streamlit
+from live_server import Client, rss_mb, stored_bytes
 from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 
@@ -228,3 +229,142 @@ def test_hash_command_prints_a_line_the_gate_accepts(monkeypatch, capsys):
     assert access.matches("s3cret") and not access.matches("s3cret ")
     assert value != gate.hash_password("s3cret")  # a new random salt each time
     assert gate.main(["nothing"]) == 2
+
+
+def test_parallel_guesses_cannot_outrun_the_lockout(monkeypatch):
+    """20 guesses at once (issue 12 §10): before, each checked the lockout, then the password,
+    then counted its failure, so all 20 were evaluated and the right one, arriving last, got in
+    after three "lockouts". Now an attempt is checked and counted under the counter's lock: at
+    most max_attempts passwords are evaluated, and a guess arriving while they are being
+    evaluated waits for their outcome and is refused once they have locked the gate."""
+    import threading
+    import time
+
+    monkeypatch.setattr(gate, "_now", lambda: 1000.0)
+    access = gate.parse_access({"password_hash": HASH, "max_attempts": 3, "lockout_minutes": 10})
+    evaluated, started = [], threading.Semaphore(0)
+    real_matches = gate.Access.matches
+
+    def slow_matches(self, password):  # a slow hash keeps the guesses in flight together
+        evaluated.append(password)
+        started.release()
+        time.sleep(0.5)
+        return real_matches(self, password)
+
+    monkeypatch.setattr(gate.Access, "matches", slow_matches)
+    counter, outcomes = gate.attempts(), {}
+    go = threading.Barrier(19)
+
+    def guess(password):
+        if password != PASSWORD:
+            go.wait()
+        outcomes[password] = counter.attempt(access, password)[0]
+
+    threads = [threading.Thread(target=guess, args=(f"wrong {i}",)) for i in range(19)]
+    for t in threads:
+        t.start()
+    for _ in range(3):  # the first guesses are being evaluated, none has been decided yet
+        assert started.acquire(timeout=10)
+    time.sleep(0.1)
+    threads.append(threading.Thread(target=guess, args=(PASSWORD,)))  # the right one, last
+    threads[-1].start()
+    for t in threads:
+        t.join(timeout=30)
+    assert outcomes[PASSWORD] == gate.LOCKED
+    assert len(evaluated) == 3 and PASSWORD not in evaluated
+    assert sorted(outcomes.values()).count(gate.LOCKED) == 17
+    assert sorted(o for o in outcomes.values() if o != gate.LOCKED) == [gate.LOCKOUT, gate.WRONG, gate.WRONG]
+    assert counter.seconds_locked(1000.0) == 600
+
+
+# --- A real server: Streamlit's upload endpoint ----------------------------------------------
+# Streamlit stores a file PUT to /_stcore/upload_file/<session id>/<any id> for any connected
+# session, whether or not a file_uploader was rendered, and keeps it in memory until the
+# session ends (issue 12 §10: 6 × 100 MB from a visitor at the password form raised the server
+# to 854 MB). The gate admits a session to the upload store only once it has passed.
+
+UPLOAD_MB = 25
+
+
+def _uploads(base: str, pid: int, password: str | None = None, count: int = 3) -> tuple[list[int], int, float, list[str]]:
+    """Open a session (entering the password when given), upload `count` files of UPLOAD_MB;
+    the statuses, the bytes then in the upload store, the server's memory growth (MB) and
+    what the page showed."""
+    import asyncio
+
+    async def scenario():
+        async with Client(base) as client:
+            shown = await client.run()
+            if password is not None:
+                shown = await client.enter_password(password)
+            before = rss_mb(pid)
+            statuses = [client.upload(UPLOAD_MB) for _ in range(count)]
+            return statuses, stored_bytes(base), rss_mb(pid) - before, shown
+
+    return asyncio.run(scenario())
+
+
+def test_a_visitor_at_the_password_form_cannot_fill_the_upload_store(servers):
+    base, pid = servers.start(f'[access]\npassword_hash = "{HASH}"\n')
+    statuses, stored, grown, shown = _uploads(base, pid)
+    assert "Fleetbid: access" in shown and TENDER_NAME not in shown
+    # 400: refused by the endpoint's session check, before the body is read (a 403 would be
+    # the store's own refusal, after reading it: Streamlit stopped asking first)
+    assert statuses == [400] * 3, statuses
+    assert stored == 0
+    assert grown < UPLOAD_MB, f"the server grew by {grown:.0f} MB"
+    # Once the password is right, the same server takes the session's uploads.
+    statuses, stored, _, shown = _uploads(base, pid, PASSWORD, count=1)
+    assert TENDER_NAME in shown
+    assert statuses == [204] and stored == UPLOAD_MB << 20
+
+
+def test_without_a_gate_uploads_work_as_before(servers):
+    base, pid = servers.start()
+    statuses, stored, _, shown = _uploads(base, pid, count=1)
+    assert TENDER_NAME in shown and statuses == [204] and stored == UPLOAD_MB << 20
+
+
+def test_the_upload_store_takes_files_only_from_admitted_sessions(monkeypatch):
+    """The same rule without a server, on a stand-in runtime: files stored before the check
+    was installed are dropped, a session is admitted by a run that passes the gate, and a
+    session shown the password form again is taken out and its files dropped; the store's
+    own `add_file` refuses (HTTP 403) what the endpoint's session check would have."""
+    from types import SimpleNamespace
+
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime import scriptrunner
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    class Session:  # an AppSession stand-in (the admitted set holds it weakly)
+        pass
+
+    sessions = {"a": Session(), "b": Session()}
+    rt = SimpleNamespace(uploaded_file_mgr=MemoryUploadedFileManager("/_stcore/upload_file"),
+                         is_active_session=lambda sid: sid in sessions, get_app_session=sessions.get)
+    store = rt.uploaded_file_mgr
+    store.add_file("a", UploadedFileRec("early", "x.csv", "text/csv", b"x" * 10))  # before the check
+    running = SimpleNamespace(session_id="a")
+    monkeypatch.setattr(gate, "_runtime", lambda: rt)
+    monkeypatch.setattr(scriptrunner, "get_script_run_ctx", lambda *a, **k: running)
+
+    gate._admit_uploads(False)  # "a" is shown the password form
+    assert store.get_files("a", ["early"]) == [] and not rt.is_active_session("a")
+    with pytest.raises(HTTPException) as refused:
+        store.add_file("a", UploadedFileRec("f", "x.csv", "text/csv", b"x"))
+    assert refused.value.status_code == 403 and store.get_files("a", ["f"]) == []
+
+    gate._admit_uploads(True)  # "a" passes the gate
+    assert rt.is_active_session("a") and not rt.is_active_session("b") and not rt.is_active_session("c")
+    store.add_file("a", UploadedFileRec("f", "x.csv", "text/csv", b"x"))
+    assert [f.file_id for f in store.get_files("a", ["f"])] == ["f"]
+
+    gate._admit_uploads(False)  # the password changed: "a" sees the form again
+    assert store.get_files("a", ["f"]) == [] and not rt.is_active_session("a")
+    gate._admit_uploads(True)
+    del sessions["a"]  # the session ends: it leaves the admitted set with it
+    import gc
+
+    gc.collect()
+    assert not rt._fleetbid_upload_guard.admits("a")

@@ -39,6 +39,12 @@ def bid_name(ev: Evaluation, bid_id: str) -> str:
     return ev.tender.bid(bid_id).operator
 
 
+def bids_by_rank(ev: Evaluation) -> list[str]:
+    """The bids in rank order, knocked-out bids last (in bid-id order)."""
+    rank = ev.ranking.rank
+    return sorted(ev.costs.bids, key=lambda b: (not rank[b], rank[b] or 0))
+
+
 def criterion_name(ev: Evaluation, criterion_id: str) -> str:
     if criterion_id == "price":
         return "Price" if lang() == "en" else "Prix"

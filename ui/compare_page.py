@@ -7,7 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from ui import api, figures
-from ui.common import bid_name, chart, criterion_name, evaluation_or_stop, flags_text, lang, money, number, tr
+from ui.common import (
+    bid_name,
+    bids_by_rank,
+    chart,
+    criterion_name,
+    evaluation_or_stop,
+    flags_text,
+    lang,
+    money,
+    number,
+    tr,
+)
 
 BEST_STYLE = "font-weight: 700; color: #006d3c; background-color: #e3f4ea"
 
@@ -18,9 +29,10 @@ def line_months(ev) -> float:
 
 
 def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(display strings, numeric values) with one column per bid; best value per row from
-    the numeric frame (lowest cost, highest points and rank 1)."""
-    ids = list(ev.costs.bids)
+    """(display strings, numeric values) with one column per bid, in rank order (knocked-out
+    bids last); best value per row from the numeric frame (lowest cost, highest points and
+    rank 1)."""
+    ids = bids_by_rank(ev)
     cols = [bid_name(ev, b) for b in ids]
     years = ev.tender.spec.term_months / 12
     per_line = line_months(ev)
@@ -72,7 +84,7 @@ def render() -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="download_xlsx",
                        on_click="ignore")
     display, values = side_by_side(ev)
-    compliant = [ev.ranking.compliant[b] for b in ev.costs.bids]
+    compliant = [ev.ranking.compliant[b] for b in bids_by_rank(ev)]
     mask = best_mask(values, compliant).reindex(display.index, fill_value=False)
     styled = display.style.apply(lambda _: np.where(mask, BEST_STYLE, ""), axis=None)
     st.subheader(tr("compare.table"))
@@ -96,8 +108,7 @@ def why_panel(ev) -> None:
     else:
         st.info(tr("compare.margin", winner=bid_name(ev, ev.winner), runner=bid_name(ev, x.runner_up),
                    margin=number(x.margin)))
-    ranked = [b for b in ev.costs.bids if ev.ranking.rank[b]]
-    ranked.sort(key=lambda b: ev.ranking.rank[b])
+    ranked = [b for b in bids_by_rank(ev) if ev.ranking.rank[b]]
     if ranked:
         rows = {}
         for key, best in x.best.items():

@@ -25,7 +25,12 @@ client can send and which empties `st.cache_resource`. It is global, for the who
 deployment (there is one password, and the client's address is not reliably available
 behind a proxy). The trade-off: anyone who can reach the app can lock everyone out for
 ``lockout_minutes`` by typing wrong passwords. A success resets the counter; a server
-restart clears it.
+restart clears it. Simultaneous logins cannot outrun it: an attempt is checked and counted
+under the counter's lock before its password is evaluated, so at most ``max_attempts``
+passwords are evaluated before a lockout, and none while locked (`Attempts.attempt`).
+
+Until a session has passed the gate, Streamlit's upload store refuses its files (HTTP 4xx,
+before the request body is read): see "Streamlit's upload store" below.
 
 A secrets file that exists but cannot be read, or an ``[access]`` section without a valid
 hash, keeps the app closed (fail closed) and says the access settings are invalid; the
@@ -43,6 +48,7 @@ import re
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import streamlit as st
@@ -161,40 +167,63 @@ def _secrets_files_exist() -> bool:
     return any(os.path.exists(path) for path in config.get_option("secrets.files") or [])
 
 
+GRANTED, WRONG, LOCKOUT, LOCKED = "granted", "wrong", "lockout", "locked"
+
+
 class Attempts:
-    """Failed attempts, shared by every session of the server process."""
+    """Failed attempts, shared by every session of the server process.
+
+    An attempt is checked and counted under the lock before its password is evaluated: it
+    takes one of the attempts left (``failures + pending < max_attempts``), so however many
+    guesses arrive at once, at most ``max_attempts`` passwords are evaluated before a lockout,
+    and none while locked. A guess that finds every attempt left taken by guesses still being
+    evaluated waits for their outcome: refused if they locked the gate, evaluated if one of
+    them succeeded (which resets the count)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.failures = 0
+        self.lock = threading.Condition()
+        self.failures = 0  # consecutive failures since the last success or lockout
+        self.pending = 0  # attempts counted but whose password is still being evaluated
         self.locked_until = 0.0
 
     def seconds_locked(self, now: float) -> float:
         with self.lock:
             return max(0.0, self.locked_until - now)
 
-    def failed(self, now: float, access: Access) -> bool:
-        """Count a failure; True when it starts a lockout."""
+    def attempt(self, access: Access, password: str) -> tuple[str, int]:
+        """Check one password against the lockout: (GRANTED | WRONG | LOCKOUT | LOCKED, the
+        attempts left before a lockout)."""
         with self.lock:
-            self.failures += 1
-            if self.failures < access.max_attempts:
-                return False
-            self.failures = 0
-            self.locked_until = now + access.lockout_seconds
-            return True
-
-    def succeeded(self) -> None:
-        with self.lock:
-            self.failures = 0
+            while True:
+                if self.locked_until > _now():
+                    return LOCKED, 0
+                if self.failures + self.pending < access.max_attempts:
+                    break
+                self.lock.wait()  # the guesses in flight decide: a lockout or a reset
+            self.pending += 1
+        right = False
+        try:
+            right = access.matches(password)
+        finally:  # an evaluation that raised counts as a failure
+            with self.lock:
+                self.pending -= 1
+                self.lock.notify_all()
+                if right:
+                    self.failures = 0
+                    outcome = GRANTED
+                else:
+                    self.failures += 1
+                    outcome = WRONG
+                    if self.failures >= access.max_attempts:
+                        self.failures, self.locked_until, outcome = 0, _now() + access.lockout_seconds, LOCKOUT
+                left = access.max_attempts - self.failures - self.pending
+        return outcome, left
 
     def reset(self) -> None:
         """Forget every failure and any lockout (a server restart does the same)."""
         with self.lock:
             self.failures, self.locked_until = 0, 0.0
-
-    def left(self, access: Access) -> int:
-        with self.lock:
-            return access.max_attempts - self.failures
+            self.lock.notify_all()
 
 
 # Process-wide, one per server whatever the session. Deliberately not `st.cache_resource`:
@@ -216,6 +245,93 @@ def _minutes(seconds: float) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+# --- Streamlit's upload store ----------------------------------------------------------------
+# Streamlit (1.67) stores a file PUT to /_stcore/upload_file/<session id>/<any file id> for
+# any connected session, whether or not a file_uploader was rendered, and keeps it in memory
+# until the session ends: a visitor at the password form could fill the server's memory.
+# So the upload store takes files only from sessions the gate has admitted, i.e. whose
+# latest script run passed `require_access` (every session when the gate is off). The
+# check is installed on the running server by the first script run of the process: on the
+# runtime's `is_active_session`, which the upload endpoint calls before it reads the request
+# body (a refused upload is answered 400 without being read), and on the upload manager's
+# `add_file` (answered 403: the same rule if the endpoint ever stops asking). Files stored
+# before the check was installed are dropped then. A session leaves the admitted set when it
+# ends or when the gate shows it the password form again (its files are dropped).
+
+
+class UploadGuard:
+    """The sessions admitted to a runtime's upload store, and the check installed on it.
+
+    Kept on the runtime object (not in this module), so a module reloaded by Streamlit's file
+    watcher finds the check already installed and admits sessions into the same set."""
+
+    def __init__(self, rt) -> None:
+        self.admitted: weakref.WeakValueDictionary[str, object] = weakref.WeakValueDictionary()  # id -> AppSession
+        self.lock = threading.Lock()
+        self.store = rt.uploaded_file_mgr
+        is_active_session, add_file = rt.is_active_session, self.store.add_file
+
+        def active_and_admitted(session_id: str) -> bool:
+            return is_active_session(session_id) and self.admits(session_id)
+
+        def add_admitted_file(session_id: str, file) -> None:
+            if not self.admits(session_id):
+                from starlette.exceptions import HTTPException
+
+                raise HTTPException(status_code=403, detail="access not granted")
+            add_file(session_id, file)
+
+        rt.is_active_session, self.store.add_file = active_and_admitted, add_admitted_file
+        for session_id in list(getattr(self.store, "file_storage", {})):  # arrived before the check
+            self.store.remove_session_files(session_id)
+
+    def admits(self, session_id: str) -> bool:
+        with self.lock:
+            return session_id in self.admitted
+
+    def admit(self, session_id: str, session: object) -> None:
+        with self.lock:
+            self.admitted[session_id] = session
+
+    def refuse(self, session_id: str) -> None:
+        """Take a session out and drop the files it uploaded."""
+        with self.lock:
+            self.admitted.pop(session_id, None)
+        self.store.remove_session_files(session_id)
+
+
+_GUARD_LOCK = threading.Lock()
+
+
+def upload_guard(rt) -> UploadGuard:
+    """The check on a running Streamlit runtime's upload store, installed on first use."""
+    with _GUARD_LOCK:
+        guard = getattr(rt, "_fleetbid_upload_guard", None)
+        if guard is None:
+            guard = rt._fleetbid_upload_guard = UploadGuard(rt)
+        return guard
+
+
+def _runtime():
+    from streamlit import runtime
+
+    return runtime.get_instance() if runtime.exists() else None  # None under AppTest
+
+
+def _admit_uploads(admitted: bool) -> None:
+    """Admit the running session to the upload store, or take it out and drop its files."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    rt, ctx = _runtime(), get_script_run_ctx()
+    if rt is None or ctx is None:
+        return
+    guard, session = upload_guard(rt), rt.get_app_session(ctx.session_id)
+    if admitted and session is not None:
+        guard.admit(ctx.session_id, session)
+    else:
+        guard.refuse(ctx.session_id)
+
+
 def require_access() -> None:
     """Show the password form and stop the script unless access is open or granted."""
     from ui.common import tr
@@ -224,30 +340,28 @@ def require_access() -> None:
         access = access_settings()
     except GateConfigError as exc:
         log.error("access gate: %s; the app stays closed", exc)
+        _admit_uploads(False)
         st.error(tr("gate.misconfigured"))
         st.stop()
     if access is None or st.session_state.get(SESSION_KEY) == access.fingerprint:
+        _admit_uploads(True)
         return
+    _admit_uploads(False)
     counter = attempts()
     st.title(tr("gate.title"))
     with st.form("access_gate", clear_on_submit=True):
         password = st.text_input(tr("gate.password"), type="password", key="access_password")
         submitted = st.form_submit_button(tr("gate.submit"))
-    if submitted:
-        now = _now()
-        if counter.seconds_locked(now) > 0:
-            pass  # refused below without even checking the password
-        elif not password:
-            pass  # an empty submission is not an attempt
-        elif access.matches(password):
-            counter.succeeded()
+    if submitted and password:  # an empty submission is not an attempt
+        outcome, left = counter.attempt(access, password)
+        if outcome == GRANTED:
             st.session_state[SESSION_KEY] = access.fingerprint
             st.rerun()
-        elif counter.failed(now, access):
+        elif outcome == LOCKOUT:
             log.warning("access gate: %d failed attempts; locked for %g minutes",
                         access.max_attempts, access.lockout_seconds / 60)
-        else:
-            st.error(tr("gate.wrong", left=counter.left(access), minutes=_minutes(access.lockout_seconds)))
+        elif outcome == WRONG:
+            st.error(tr("gate.wrong", left=left, minutes=_minutes(access.lockout_seconds)))
     locked = counter.seconds_locked(_now())
     if locked > 0:
         st.error(tr("gate.locked", minutes=_minutes(locked)))

@@ -1,0 +1,21 @@
+"""CI runs what the README says (issue 12 §18): `.ci/run` lints with ruff (configured in
+pyproject.toml) and then runs the test suite, and its command is the README's test command,
+word for word."""
+
+from __future__ import annotations
+
+from conftest import ROOT
+
+
+def ci_command() -> str:
+    return next(line for line in (ROOT / ".ci" / "run").read_text().splitlines() if "-m pytest" in line)
+
+
+def test_ci_lints_with_ruff_before_the_tests():
+    steps = [step.strip() for step in ci_command().split("&&")]
+    assert ".venv/bin/ruff check ." in steps
+    assert steps.index(".venv/bin/ruff check .") < steps.index(".venv/bin/python -m pytest")
+
+
+def test_the_readme_gives_the_command_ci_runs():
+    assert ci_command() in (ROOT / "README.md").read_text().splitlines()
