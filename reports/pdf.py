@@ -13,7 +13,7 @@ B. the audit trail (SHA-256 of every input file, versions, date, scenario).
 Charts are the app's own plotly figures (`ui.figures`), rendered to PNG by kaleido ≥ 1 with
 the system's Chromium (``BROWSER_PATH``, else ``chromium`` on the PATH — Debian's package —
 passed to kaleido as ``path=``; plotly.js comes from the plotly package and MathJax is off,
-so nothing is fetched from the network). Without kaleido or a browser, or with
+so nothing is fetched, and the browser is started offline: `OFFLINE_FLAGS`). Without kaleido or a browser, or with
 ``charts=False``, the report is built with tables only and says so on its first page.
 
 Text is set in DejaVu Sans (Debian's ``fonts-dejavu-core``) so €, accents, « », – and —
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import os
 import platform
 import shutil
@@ -41,12 +42,14 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableCellFillMode, XPos, YPos
 
 from scenarios.sensitivity import DELTA, sensitivity
+from scenarios.stability import shown_range
 from scenarios.switch import stay_or_switch
 from scoring.cost import COMPONENTS
 from scoring.evaluate import Evaluation
+from scoring.names import warning_text
 from ui.i18n import LANGS, NBSP, money, number, percent
 
-from .risks import bid_name, criterion_name, driver_label, risks, tr
+from .risks import bid_name, criterion_name, driver_label, knockout_reason, risks, tr
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +139,10 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "charts.failed": {"en": "rendering failed ({error})", "fr": "le rendu a échoué ({error})"},
     "charts.included": {"en": "included (kaleido {kaleido}, {browser})", "fr": "inclus (kaleido {kaleido}, {browser})"},
     "charts.skipped_short": {"en": "skipped: {reason}", "fr": "omis : {reason}"},
+    "charts.page_note": {"en": "The management report (PDF) will have no charts: {reason}. Its tables carry the same "
+                               "figures.",
+                         "fr": "Le rapport de direction (PDF) n'aura pas de graphiques : {reason}. Ses tableaux "
+                               "donnent les mêmes chiffres."},
     # ranking
     "section.ranking": {"en": "Ranking", "fr": "Classement"},
     "ranking.intro": {"en": "Ranked bids first, rank 1 at the top; knocked-out bids last, with the reasons. "
@@ -220,6 +227,11 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "sens.below": {"en": "Below, wins", "fr": "En dessous, lauréat"},
     "sens.above": {"en": "Above, wins", "fr": "Au-dessus, lauréat"},
     "sens.no_winner": {"en": "No winner: nothing to test.", "fr": "Pas de lauréat : rien à tester."},
+    "sens.at": {"en": "{name}, at {at} only", "fr": "{name}, à {at} seulement"},
+    "sens.at_tie_tco": {"en": "{name}, at {at} only (a tie, won on the lower TCO)",
+                        "fr": "{name}, à {at} seulement (égalité, gagnée au coût total le plus bas)"},
+    "sens.at_tie_id": {"en": "{name}, at {at} only (a tie, won on the bid id)",
+                       "fr": "{name}, à {at} seulement (égalité, gagnée à l'identifiant de l'offre)"},
     "sens.none": {"en": "no one", "fr": "personne"},
     "sens.knocked": {"en": "winner knocked out", "fr": "lauréat écarté"},
     # methodology
@@ -351,6 +363,18 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "method.formulas": {"en": "Winner under each price formula and basis (* = the tender's choice)",
                         "fr": "Lauréat selon la formule et la base de prix (* = choix de l'appel d'offres)"},
     "method.formula": {"en": "Formula", "fr": "Formule"},
+    "method.formulas_legend": {"en": "TCO: total cost of ownership over the term, the buyer's switching cost included. "
+                                     "Bid cost: the TCO without the switching cost. NPV: net present value, the TCO "
+                                     "with each month's cost discounted at {rate} a year. TCO + service: the TCO plus "
+                                     "the hidden cost of poor service (support waits, replacement delays…) that the "
+                                     "tender prices in its service_costs block.",
+                               "fr": "Coût total : coût total de possession sur la durée, coût de changement de "
+                                     "l'acheteur compris. Prix de l'offre : le coût total sans le coût de changement. "
+                                     "VAN : valeur actuelle nette, le coût total dont chaque mois est actualisé à "
+                                     "{rate} par an. Coût total + service : le coût total plus le coût caché d'un "
+                                     "service médiocre (attente du support, délais de remplacement…) que l'appel "
+                                     "d'offres chiffre dans son bloc service_costs."},
+    "method.no_rate": {"en": "the tender's rate (none given)", "fr": "un taux non fourni par l'appel d'offres"},
     # audit
     "section.audit": {"en": "Appendix B — Audit trail", "fr": "Annexe B — Piste d'audit"},
     "audit.files": {"en": "Input files", "fr": "Fichiers d'entrée"},
@@ -446,6 +470,47 @@ CHART_TIMEOUT_S = 120.0
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
+# Chromium left to its defaults goes on the network even to draw a local page: it looks up
+# Google and DuckDuckGo hosts (account list, component updates, search preconnect, network
+# time) at start-up. The report's browser gets these flags on top of choreographer's own: the
+# background services off, no host name ever resolved (every name maps to "not found", so no
+# DNS query leaves the machine), and every request sent through a proxy on a closed loopback
+# port (so not even an address written as an IP goes out). The page itself is a local file:
+# plotly.js from the plotly package, MathJax off. tests/test_report_offline.py traces the
+# browser and its children with strace.
+OFFLINE_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-sync",
+    "--no-pings",
+    "--no-service-autorun",
+    "--disable-search-engine-choice-screen",
+    "--dns-prefetch-disable",
+    "--disable-features=Translate,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,"
+    "MediaRouter,DialMediaRouteProvider,CertificateTransparencyComponentUpdater,AutofillServerCommunication,"
+    "NetworkTimeServiceQuerying,PreconnectToSearch",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)
+
+
+def offline_browser_class():
+    """choreographer's Chromium with `OFFLINE_FLAGS` added to its command line, for kaleido's
+    ``browser_cls`` (passed through to ``choreographer.Browser``)."""
+    from choreographer.browsers import Chromium
+
+    class OfflineChromium(Chromium):
+        def get_cli(self):
+            return [*super().get_cli(), *OFFLINE_FLAGS]
+
+    return OfflineChromium
+
+
 def find_browser() -> str | None:
     """The browser kaleido drives: ``BROWSER_PATH`` (kaleido's and choreographer's own
     variable) if set, else the first Chromium/Chrome on the PATH (Debian's package installs
@@ -458,12 +523,42 @@ def find_browser() -> str | None:
     return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
+def charts_unavailable(lang: str = "en") -> str | None:
+    """Why a report made here would have no charts (plotly, kaleido or a browser missing), in
+    ``lang``; None when they can be drawn (rendering itself may still fail: the report says so).
+    Cheap: nothing is imported or started."""
+    for package, key in (("plotly", "charts.no_plotly"), ("kaleido", "charts.no_kaleido")):
+        try:
+            missing = importlib.util.find_spec(package) is None
+        except ValueError:  # in sys.modules without a spec
+            missing = False
+        if missing:
+            return t(key, lang)
+    return t("charts.no_browser", lang) if find_browser() is None else None
+
+
+def charts_note(lang: str = "en") -> str | None:
+    """The sentence an app page shows beside the report's download when the PDF would have no
+    charts here; None when they can be drawn."""
+    reason = charts_unavailable(lang)
+    return None if reason is None else t("charts.page_note", lang, reason=reason)
+
+
 @dataclass
 class Charts:
     images: dict[str, bytes]
-    skipped: str | None  # why there are no charts (None: rendered)
+    why: tuple[str, dict] | None  # why there are no charts: a text key and its fields (None: rendered)
     browser: str | None = None
+    lang: str = "en"
     placed: set[str] = field(default_factory=set)  # charts already in the document
+
+    def reason(self, lang: str | None = None) -> str | None:
+        """Why there are no charts, in ``lang`` (default: the report's); None when rendered."""
+        return None if self.why is None else t(self.why[0], lang or self.lang, **self.why[1])
+
+    @property
+    def skipped(self) -> str | None:
+        return self.reason()
 
     def take(self, key: str) -> bytes | None:
         """The chart's PNG the first time it is asked for (None after, or without it)."""
@@ -500,21 +595,22 @@ def render_charts(figures: dict, lang: str, *, enabled: bool = True, browser: st
     """PNG bytes of each plotly figure, keyed as given, or why they could not be made.
     One browser is started for all of them."""
     if not enabled:
-        return Charts({}, t("charts.off", lang))
+        return Charts({}, ("charts.off", {}), lang=lang)
     if not figures:
-        return Charts({}, None)
+        return Charts({}, None, lang=lang)
     try:
         import kaleido
     except ImportError:
-        return Charts({}, t("charts.no_kaleido", lang))
+        return Charts({}, ("charts.no_kaleido", {}), lang=lang)
     browser = browser or find_browser()
     if browser is None or not os.access(browser, os.X_OK):
-        return Charts({}, t("charts.no_browser", lang))
+        return Charts({}, ("charts.no_browser", {}), lang=lang)
 
     async def draw() -> dict[str, bytes]:
         out = {}
         # mathjax=False: kaleido would load MathJax from a CDN; plotly.js comes from the plotly package.
-        async with kaleido.Kaleido(path=browser, n=1, timeout=60, mathjax=False) as k:
+        async with kaleido.Kaleido(path=browser, n=1, timeout=60, mathjax=False,
+                                   browser_cls=offline_browser_class()) as k:
             for key, fig in figures.items():
                 height = int(fig.layout.height or 450)
                 out[key] = await k.calc_fig(fig, opts={"format": "png", "width": CHART_WIDTH_PX, "height": height,
@@ -525,8 +621,8 @@ def render_charts(figures: dict, lang: str, *, enabled: bool = True, browser: st
         images = _run(asyncio.wait_for(draw(), timeout))
     except Exception as exc:  # noqa: BLE001 — any failure falls back to tables only
         error = " ".join(str(exc).split())[:200] or type(exc).__name__
-        return Charts({}, t("charts.failed", lang, error=error))
-    return Charts(images, None, browser)
+        return Charts({}, ("charts.failed", {"error": error}), lang=lang)
+    return Charts(images, None, browser, lang)
 
 
 def chart_figures(ev: Evaluation, sos, sens, lang: str) -> dict:
@@ -840,7 +936,8 @@ def _chunks(items: list, size: int) -> list[list]:
 def _flags(ev: Evaluation, b: str, lang: str) -> str:
     parts = [t(f"flag.{f}", lang) for f in ev.ranking.flags[b]]
     if ev.knockouts(b):
-        parts.append(t("ranking.knocked_out", lang, reasons="; ".join(ev.knockouts(b))))
+        parts.append(t("ranking.knocked_out", lang,
+                       reasons="; ".join(knockout_reason(ev, r, lang) for r in ev.knockouts(b))))
     return "; ".join(parts) or "—"
 
 
@@ -1085,7 +1182,7 @@ def _no_switch_note(ev: Evaluation, sos, lang: str) -> str:
         return t("switching.incumbent_no_bid", lang, name=inc)
     if not ev.costs.costed(inc):
         return t("switching.incumbent_not_costed", lang, name=bid_name(ev, inc),
-                 reasons="; ".join(ev.costs.knockouts[inc]))
+                 reasons="; ".join(knockout_reason(ev, r, lang) for r in ev.costs.knockouts[inc]))
     return t("label.no_challenger", lang).lower()
 
 
@@ -1165,16 +1262,28 @@ def _sensitivity(pdf: _Document, ev: Evaluation, sens, lang: str, charts: Charts
         rows = []
         for w in sens.weights:
             name = criterion_name(ev, w["weight"], lang)
-            if w["stable_from"] is None or w["stable_to"] is None:
+            shown = shown_range(ev, w, decimals=1)  # as printed by _pct: ties within it are ties
+            if shown.start is None or shown.end is None:
                 span = "—"
             else:
-                span = f"{_pct(w['stable_from'], lang)} – {_pct(w['stable_to'], lang)}"
-            below = bid_name(ev, w["below"]) if w["below"] else "—"
-            above = bid_name(ev, w["above"]) if w["above"] else "—"
+                span = f"{_pct(shown.start, lang)} – {_pct(shown.end, lang)}"
+            below = _beyond(ev, shown.below, shown.at_start, shown.tie_start, 0.0, lang)
+            above = _beyond(ev, shown.above, shown.at_end, shown.tie_end, 100.0, lang)
             rows.append([name, _pct(w["stated"], lang), span, below, above])
         pdf.table([t("sens.weight", lang), t("sens.stated", lang), t("sens.range", lang, winner=winner),
-                   t("sens.below", lang), t("sens.above", lang)], rows, [64, 16, 36, 32, 32],
+                   t("sens.below", lang), t("sens.above", lang)], rows, [56, 14, 30, 40, 40],
                   align=["LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"])
+
+
+def _beyond(ev: Evaluation, beyond: str | None, at_end: str | None, tie: str | None, end: float, lang: str) -> str:
+    """Who wins past one end of a weight's range: beyond it, or only at the end itself (0 %
+    or 100 %), then saying whether by a tie and how the tie is broken."""
+    if beyond:
+        return bid_name(ev, beyond)
+    if at_end is None:
+        return "—"
+    key = {"tco": "sens.at_tie_tco", "id": "sens.at_tie_id"}.get(tie or "", "sens.at")
+    return t(key, lang, name=bid_name(ev, at_end), at=_pct(end, lang))
 
 
 def _methodology(pdf: _Document, ev: Evaluation, lang: str) -> None:
@@ -1246,6 +1355,10 @@ def _methodology(pdf: _Document, ev: Evaluation, lang: str) -> None:
             rows.append(line)
         pdf.table([t("method.formula", lang), *(t(f"basis_short.{b}", lang) for b in bases)], rows, [24, *([39] * len(bases))],
                   align=["LEFT", *(["LEFT"] * len(bases))], size=TABLE_PT - 0.5)
+        rate = ev.tender.spec.discount_rate
+        pdf.para(t("method.formulas_legend", lang,
+                   rate=percent(rate, lang, 1) if rate is not None else t("method.no_rate", lang)),
+                 size=SMALL_PT + 0.5, color=MUTED)
 
 
 def _audit(pdf: _Document, ev: Evaluation, lang: str, sources: dict[str, bytes] | None, scenario_name: str | None,
@@ -1277,7 +1390,7 @@ def _audit(pdf: _Document, ev: Evaluation, lang: str, sources: dict[str, bytes] 
     pdf.table([t("audit.item", lang), t("switching.value", lang)], rows, [45, 135], align=["LEFT", "LEFT"])
     pdf.h2(t("audit.warnings", lang))
     if ev.warnings:
-        pdf.bullets(ev.warnings, size=SMALL_PT + 0.5)
+        pdf.bullets([warning_text(ev.tender, w) for w in ev.warnings], size=SMALL_PT + 0.5)
     else:
         pdf.para(t("audit.warnings_none", lang))
 
@@ -1287,7 +1400,7 @@ def _audit(pdf: _Document, ev: Evaluation, lang: str, sources: dict[str, bytes] 
 
 def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sources: dict[str, bytes] | None = None,
                  scenario_name: str | None = None, charts: bool = True, created: datetime | None = None,
-                 browser: str | None = None) -> Path:
+                 browser: str | None = None, warn: Callable[[str], None] | None = None) -> Path:
     """Write the evaluation as an A4 PDF report at ``out_path`` and return its path.
 
     ``sources``: the raw input files (path in the tender folder → bytes, see `input_files`)
@@ -1295,7 +1408,9 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
     ``ev``, if any. ``charts=False`` builds tables only (as when kaleido or a browser is
     missing); ``browser`` overrides `find_browser`. ``created`` (default: now) is the
     generation date printed and stored in the PDF: fix it to get the same bytes from the
-    same inputs (with charts off). Raises `ReportError` without the DejaVu fonts.
+    same inputs (with charts off). ``warn`` is called with one English sentence when charts
+    were asked for but could not be drawn (the report itself says so on its first page).
+    Raises `ReportError` without the DejaVu fonts.
     """
     if lang not in LANGS:
         raise ReportError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
@@ -1309,11 +1424,13 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
         try:
             figs = chart_figures(ev, sos, sens, lang)
         except ImportError:
-            rendered = Charts({}, t("charts.no_plotly", lang))
+            rendered = Charts({}, ("charts.no_plotly", {}), lang=lang)
         else:
             rendered = render_charts(figs, lang, browser=browser)
     else:
         rendered = render_charts({}, lang, enabled=False)
+    if charts and rendered.why is not None and warn is not None:
+        warn(f"the report has no charts: {rendered.reason('en')}; its tables carry the same figures")
 
     pdf.set_creation_date(created)
     pdf.set_title(f"{t('title', lang)} — {ev.tender.name}")
@@ -1334,4 +1451,5 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
     return out
 
 
-__all__ = ["ReportError", "build_report", "find_browser", "find_font_dir", "input_files", "render_charts"]
+__all__ = ["ReportError", "build_report", "charts_note", "charts_unavailable", "find_browser", "find_font_dir", "input_files",
+           "render_charts"]

@@ -1,35 +1,69 @@
 """The risks worth a manager's attention, as sentences in English or French.
 
 One list for the app's decision summary and the PDF report. Pure: the language is a
-parameter, not the session's, so callers need no Streamlit.
+parameter, not the session's, so callers need no Streamlit. Operators and criteria are
+named, never given by id (`scoring.names`); a name is never made possessive ("the TCO of
+Novacom Entreprises", not "Novacom Entreprises's TCO").
 """
 
 from __future__ import annotations
 
+from scoring import names
 from scoring.evaluate import Evaluation
 from scoring.switching import initial_lines
 from ui.i18n import TEXT, money, number, percent
 from ui.text import PAGE_TEXT
 
+# The risk sentences (the ones of ui/text.py's "risk." keys are superseded by these).
+RISK_TEXT: dict[str, dict[str, str]] = {
+    "risk.knockout": {"en": "{bid} is knocked out — {reason}.", "fr": "{bid} est éliminée — {reason}."},
+    "risk.abnormally_low": {"en": "The price of {bid} is abnormally low (more than {pct} below the others' mean): "
+                                  "ask the operator to justify it.",
+                            "fr": "Le prix de {bid} est anormalement bas (plus de {pct} sous la moyenne des "
+                                  "autres) : demandez une justification."},
+    "risk.expired": {"en": "The offer of {bid} expires before the award date.",
+                     "fr": "L'offre de {bid} expire avant la date d'attribution."},
+    "risk.reversal": {"en": "Rank reversal: without {left_out}, {other} would win. The price formula makes the "
+                            "result depend on that bid.",
+                      "fr": "Inversion de classement : sans {left_out}, {other} l'emporterait. La formule de prix "
+                            "rend le résultat dépendant de cette offre."},
+    "risk.porting": {"en": "Porting: if 10 % of ported numbers were lost, the TCO of {winner} would rise by {extra}.",
+                     "fr": "Portabilité : si 10 % des numéros portés étaient perdus, le coût de {winner} "
+                           "augmenterait de {extra}."},
+    "risk.break_even": {"en": "Switching to {winner} pays back in month {month} of {term}.",
+                        "fr": "Le changement vers {winner} est rentabilisé au mois {month} sur {term}."},
+    "risk.no_break_even": {"en": "Switching to {winner} does not pay back within the term.",
+                           "fr": "Le changement vers {winner} n'est pas rentabilisé sur la durée."},
+    "risk.weights": {"en": "The winner stays the same while the price weight stays between {lo} and {hi} "
+                           "(stated {w}).",
+                     "fr": "L'attributaire reste le même tant que le poids du prix reste entre {lo} et {hi} "
+                           "({w} prévu)."},
+    "risk.driver": {"en": "Most sensitive assumption: {driver} (±20 % moves the margin from {lo} to {hi} points).",
+                    "fr": "Hypothèse la plus sensible : {driver} (±20 % fait varier l'avance de {lo} à {hi} "
+                          "points)."},
+    "risk.discrepancy": {"en": "Evaluators disagree on {criterion} for {bid}: record a moderated consensus.",
+                         "fr": "Les évaluateurs divergent sur {criterion} pour {bid} : consignez un consensus "
+                               "modéré."},
+}
+
 
 def tr(key: str, lang: str, **kw) -> str:
-    """A page text (ui/text.py) or a chart text (ui/i18n.py) in ``lang``."""
-    entry = PAGE_TEXT.get(key) or TEXT[key]
+    """A risk sentence, a page text (ui/text.py) or a chart text (ui/i18n.py) in ``lang``."""
+    entry = RISK_TEXT.get(key) or PAGE_TEXT.get(key) or TEXT[key]
     return entry[lang].format(**kw) if kw else entry[lang]
 
 
 def bid_name(ev: Evaluation, bid_id: str) -> str:
-    try:
-        return ev.tender.bid(bid_id).operator
-    except KeyError:
-        return bid_id
+    return names.bid_name(ev.tender, bid_id)
 
 
 def criterion_name(ev: Evaluation, criterion_id: str, lang: str) -> str:
-    if criterion_id == "price":
-        return tr("label.price", lang)
-    c = next((c for c in ev.tender.spec.evaluation.criteria if c.id == criterion_id), None)
-    return (c.name or c.id) if c else criterion_id
+    return names.criterion_name(ev.tender, criterion_id, price=tr("label.price", lang))
+
+
+def knockout_reason(ev: Evaluation, reason: str, lang: str) -> str:
+    """A knock-out reason with names for ids, in ``lang`` (`scoring.names.knockout_text`)."""
+    return names.knockout_text(ev.tender, reason, lang)
 
 
 def driver_label(ev: Evaluation, driver: str, lang: str) -> str:
@@ -57,7 +91,7 @@ def risks(ev: Evaluation, sos, sens, lang: str = "en") -> list[str]:
     cur = spec.currency
     for b in ev.costs.bids:
         for reason in ev.knockouts(b):
-            out.append(tr("risk.knockout", lang, bid=bid_name(ev, b), reason=reason))
+            out.append(tr("risk.knockout", lang, bid=bid_name(ev, b), reason=knockout_reason(ev, reason, lang)))
         if "abnormally_low" in ev.ranking.flags[b]:
             out.append(tr("risk.abnormally_low", lang, bid=bid_name(ev, b),
                           pct=percent(ev.spec.abnormally_low, lang)))
@@ -93,4 +127,4 @@ def risks(ev: Evaluation, sos, sens, lang: str = "en") -> list[str]:
     return out
 
 
-__all__ = ["bid_name", "criterion_name", "driver_label", "risks", "tr"]
+__all__ = ["RISK_TEXT", "bid_name", "criterion_name", "driver_label", "knockout_reason", "risks", "tr"]

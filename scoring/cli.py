@@ -15,6 +15,7 @@ from . import EXAMPLE_TENDER
 from .errors import TenderError
 from .evaluate import Evaluation, evaluate
 from .load import load_tender
+from .names import GLOSSARY, basis_label, bid_name, criterion_name, knockout_text, warning_text
 
 
 def money(x: float | None) -> str:
@@ -26,9 +27,23 @@ def points(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
+def aligned(rows: list[list[str]], right: set[int]) -> list[str]:
+    """Rows as lines of columns two spaces apart, each column as wide as its widest cell;
+    the columns in ``right`` aligned right (numbers), the others left."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+            for r in rows]
+
+
+def _signed(x: float) -> str:
+    return f"{'−' if x > 0 else '+'}{abs(x):.2f}"
+
+
 def table(ev: Evaluation) -> str:
-    """The readable ranking: ranked bids first, knocked-out bids last."""
+    """The readable ranking: ranked bids first, knocked-out bids last; the sentences under it
+    name operators and criteria (`scoring.names`), and its terms are explained."""
     d = ev.to_dict()
+    tender = ev.tender
     cur = d["currency"]
     bids = sorted(d["bids"], key=lambda b: (b["rank"] is None, b["rank"] or 0, b["id"]))
     service = any(b["service_cost"] is not None for b in bids)
@@ -43,40 +58,49 @@ def table(ev: Evaluation) -> str:
             points(b["price_score"]), points(b["quality_score"]), points(b["total_score"]),
             ", ".join(b["flags"]),
         ])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    right = set(range(len(head))) - {1, 2, len(head) - 1}
     lines = [f"{d['tender']} — {d['term_months']} months, amounts excl. VAT"]
-    for r in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        lines.append("  ".join(cells).rstrip())
+    lines += aligned(rows, right=set(range(len(head))) - {1, 2, len(head) - 1})
+    rate = tender.spec.discount_rate
+    legend = [["TCO:", GLOSSARY["TCO"]],
+              ["NPV:", f"net present value, the TCO with each month's cost discounted at {rate:.1%} a year"
+               if rate is not None else "net present value (none: the tender gives no discount_rate)"]]
+    if service:
+        legend.append(["hidden service:", GLOSSARY["hidden service"]])
+    legend.append(["price, quality, total:", "points out of 100"])
+    lines += ["  " + line for line in aligned(legend, right=set())]
     lines.append("")
-    lines.append(f"Winner: {d['winner'] or 'none (no compliant bid)'}")
+    lines.append(f"Winner: {bid_name(tender, d['winner']) if d['winner'] else 'none (no compliant bid)'}")
     if d["runner_up"] is not None:
-        lines.append(f"Margin over {d['runner_up']}: {d['margin']:.2f} points")
+        lines.append(f"Margin over {bid_name(tender, d['runner_up'])}: {d['margin']:.2f} points")
     for b in bids:
         for reason in b["knockouts"]:
-            lines.append(f"Knocked out {b['id']}: {reason}")
+            lines.append(f"Knocked out, {b['operator']}: {knockout_text(tender, reason)}")
     for w in d["warnings"]:
-        lines.append(f"Warning: {w}")
+        lines.append(f"Warning: {warning_text(tender, w)}")
     lines.append("")
     lines.append("Points lost against the best bid on each criterion:")
     for b in bids:
         if all(v is None for v in b["points_lost"].values()):
             why = "knocked out, not scored" if not b["compliant"] else "no compliant bid to compare with"
-            lines.append(f"  {b['id']}: not comparable ({why})")
+            lines.append(f"  {b['operator']}: not comparable ({why})")
             continue
         lost = {k: v for k, v in b["points_lost"].items() if v}
+        if not lost:
+            lines.append(f"  {b['operator']}: nothing (best on every criterion)")
+            continue
+        lines.append(f"  {b['operator']}:")
         # A knocked-out bid can beat every compliant bid on a criterion: a gain, shown with +.
-        text = ", ".join(f"{k} {'−' if v > 0 else '+'}{abs(v):.2f}"
-                         for k, v in sorted(lost.items(), key=lambda kv: -kv[1]))
-        lines.append(f"  {b['id']}: {text or 'nothing (best on every criterion)'}")
+        for k, v in sorted(lost.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    {_signed(v):>7}  {criterion_name(tender, k)}")
     if d["formula_comparison"]:
         lines.append("")
         lines.append("Winner under each price formula and basis (* = the tender's choice):")
-    for row in d["formula_comparison"]:
-        mark = "*" if row["chosen"] else " "
-        lines.append(f"  {mark} {row['formula']:<9} on {row['basis']:<3}: {row['winner'] or '—'}"
-                     + (f" ({row['note']})" if row["note"] else ""))
+        rows = []
+        for row in d["formula_comparison"]:
+            winner = bid_name(tender, row["winner"]) if row["winner"] else "—"
+            rows.append(["*" if row["chosen"] else " ", row["formula"], f"on {basis_label(row['basis'])}:",
+                         winner + (f" ({row['note']})" if row["note"] else "")])
+        lines += ["  " + line for line in aligned(rows, right=set())]
     return "\n".join(lines)
 
 
@@ -90,6 +114,13 @@ def _evaluation(tender_dir: str, scenario: str | None = None) -> Evaluation:
     return evaluate_scenario(read_folder(tender_dir), load_scenario(scenario))
 
 
+def _made_parent(path: Path | None) -> Path | None:
+    """``path`` once its folder exists (``--out out/report.pdf`` makes ``out/``)."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _evaluate(args) -> str:
     evaluation = evaluate(load_tender(args.tender_dir))
     return evaluation.to_json() if args.json else table(evaluation)
@@ -99,22 +130,23 @@ def _template(args) -> str:
     from .excel import tender_for, write_template
 
     # The schedule goes out before any bid comes in: tender.yaml alone is enough.
-    write_template(tender_for(args.tender_dir), args.out)
+    tender = tender_for(args.tender_dir)
+    write_template(tender, _made_parent(args.out))
     return f"wrote the price-schedule template {args.out}"
 
 
 def _convert(args) -> str:
     from .excel import convert
 
-    convert(args.bid, args.tender, args.out)
+    convert(args.bid, args.tender, _made_parent(args.out))
     return f"wrote {args.out}"
 
 
 def _export(args) -> str:
     from .export import write_evaluation_workbook
 
-    write_evaluation_workbook(_evaluation(args.tender_dir, args.scenario), args.out,
-                              include_sensitivity=not args.no_sensitivity)
+    ev = _evaluation(args.tender_dir, args.scenario)
+    write_evaluation_workbook(ev, _made_parent(args.out), include_sensitivity=not args.no_sensitivity)
     return f"wrote the evaluation workbook {args.out}"
 
 
@@ -130,7 +162,7 @@ def _report(args) -> str:
         name = load_scenario(args.scenario).name
     try:
         build_report(ev, args.out, lang=args.lang, sources=input_files(args.tender_dir, args.scenario),
-                     scenario_name=name)
+                     scenario_name=name, warn=lambda message: print(f"warning: {args.out}: {message}", file=sys.stderr))
     except ReportError as exc:  # a missing font: say which package, as for any bad input
         raise TenderError.at(str(args.out), "", str(exc)) from None
     return f"wrote the report {args.out}"
@@ -235,11 +267,11 @@ def _profiles(args) -> str | None:
     text = profiles_yaml(built)
     summary = report_text(report, source=shown, max_profiles=args.max_profiles, seed=args.seed)
     if args.report_json is not None:
-        args.report_json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _made_parent(args.report_json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.out is None:  # stdout carries the YAML alone: the report goes to stderr
         print(summary, file=sys.stderr)
         return text.rstrip("\n")
-    args.out.write_bytes(text.encode("utf-8"))
+    _made_parent(args.out).write_bytes(text.encode("utf-8"))
     return f"{summary}\n\nwrote {len(built)} profile{'s' if len(built) != 1 else ''} to {args.out}"
 
 
@@ -265,15 +297,15 @@ def _lines(args) -> str:
         table = line_costs(ev.costs, ev.tender, bid)
         top, share = top_share(table["total"])
         share = share or 0.0
-        out += ["", f"{bid}: the {top:,} most expensive lines (1 %) carry {share:.1%} of the lines' costs; "
-                    f"median line {money(table['total'].median())} {cur}"]
+        shown = min(args.top, len(table))
+        out += ["", f"{bid_name(ev.tender, bid)}: the 1 % most expensive lines ({top:,} line{'s' if top != 1 else ''}) "
+                    f"carry {share:.1%} of the lines' costs; median line {money(table['total'].median())} {cur}. "
+                    f"The {shown:,} most expensive:"]
         rows = [["line", "profile", "entity", "subscriptions", "usage", "pool share", "devices", "total"]]
         for r in table.head(args.top).itertuples():
             rows.append([r.line, str(r.profile), str(r.entity), *(money(v) for v in
                          (r.subscriptions, r.usage, r.pool_overage, r.devices, r.total))])
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        out += ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
-                for row in rows]
+        out += aligned(rows, right=set(range(3, len(rows[0]))))
     return "\n".join(out)
 
 

@@ -36,6 +36,7 @@ from .errors import TenderError
 from .evaluate import Evaluation
 from .explain import PRICE
 from .model import UsageDistribution
+from .names import criterion_name
 from .switching import switching_parts
 
 # Fixed so that the same evaluation gives the same bytes (xlsxwriter stamps "now" otherwise).
@@ -741,6 +742,7 @@ def _switching(book: _Book, ev: Evaluation) -> None:
 
 def _sensitivity(book: _Book, ev: Evaluation) -> None:
     from scenarios.sensitivity import DELTA, sensitivity  # pure, and slow: only when asked for
+    from scenarios.stability import shown_range
 
     sh = _Sheet(book, "Sensitivity")
     low, high = 1 - DELTA, 1 + DELTA
@@ -796,18 +798,34 @@ def _sensitivity(book: _Book, ev: Evaluation) -> None:
     sh.section(row, "Weight stability: how far each weight can move before the winner changes (the other "
                "weights rescaled to keep 100)")
     row += 1
-    sh.header(row, 0, ["Weight", "Stated weight", "Winner", "Stable from", "Stable to", "Winner below",
-                       "Winner above"], [None, "right", None, "right", "right", None, None])
+    sh.header(row, 0, ["Weight", "Criterion", "Stated weight", "Winner", "Stable from", "Stable to", "Winner below",
+                       "Winner above"], [None, None, "right", None, "right", "right", None, None])
     for w in result.weights:
         row += 1
+        shown = shown_range(ev, w, decimals=2)  # the range as shown, ties within the rounding as ties
         sh.text(row, 0, w["weight"])
-        sh.number(row, 1, w["stated"], "points")
-        sh.text(row, 2, w["winner"] or "none")
-        sh.number(row, 3, w["stable_from"], "points")
-        sh.number(row, 4, w["stable_to"], "points")
-        sh.text(row, 5, w["below"] or "—")
-        sh.text(row, 6, w["above"] or "—")
-    sh.finish({0: max(24.0, min(34.0, sh.widths.get(0, 0.0)))})
+        sh.text(row, 1, criterion_name(ev.tender, w["weight"]))
+        sh.number(row, 2, w["stated"], "points")
+        sh.text(row, 3, _operator(ev, w["winner"]) if w["winner"] else "none")
+        sh.number(row, 4, shown.start, "points")
+        sh.number(row, 5, shown.end, "points")
+        sh.text(row, 6, _beyond(ev, shown.below, shown.at_start, shown.tie_start, 0))
+        sh.text(row, 7, _beyond(ev, shown.above, shown.at_end, shown.tie_end, 100))
+    row += 2
+    sh.note(row, "Ranges rounded to 2 decimals. \"At 0 only\" or \"at 100 only\": that bid wins only at the very "
+            "end of the scale, where the totals tie at 9 decimals and the ranking's tie rule (lower TCO, then bid id) "
+            "decides.")
+    sh.finish({0: max(24.0, min(34.0, sh.widths.get(0, 0.0))), 1: 34.0})
+
+
+def _beyond(ev: Evaluation, beyond: str | None, at_end: str | None, tie: str | None, end: int) -> str:
+    """Who wins past one end of a weight's range, or only at the end itself (then how)."""
+    if beyond:
+        return _operator(ev, beyond)
+    if at_end is None:
+        return "—"
+    how = {"tco": " (a tie, won on the lower TCO)", "id": " (a tie, won on the bid id)"}.get(tie or "", "")
+    return f"{_operator(ev, at_end)}, at {end} only{how}"
 
 
 def _warnings(book: _Book, ev: Evaluation) -> None:

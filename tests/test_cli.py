@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -106,3 +107,139 @@ def test_profiles_bad_column_mapping_is_exit_2_naming_the_field(tmp_path):
     bad_block = cli("profiles", "--tender", str(folder))
     assert bad_block.returncode == 2 and "Traceback" not in bad_block.stderr
     assert bad_block.stderr.startswith(f"error: {folder}/tender.yaml: usage_file.units.data_gb: unit 'GiB'")
+
+
+# --------------------------------------------------------------------------- what a person reads (issue 12)
+
+
+def scenarios_cli(*args):
+    return subprocess.run([sys.executable, "-m", "scenarios", *args], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+
+
+def example():
+    from scoring import EXAMPLE_TENDER, evaluate, load_tender
+
+    return evaluate(load_tender(EXAMPLE_TENDER))
+
+
+def ids_in(text: str, ev) -> set[str]:
+    """The bid and criterion ids written as words in ``text`` (operators' and criteria's names
+    are what a person reads)."""
+    ids = {b.id for b in ev.tender.bids} | {c.id for c in ev.tender.spec.evaluation.criteria}
+    ids |= {"tco_service", "npv", "tco"}
+    return {i for i in ids if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w/.-])", text)}
+
+
+def test_every_help_exits_0_cleanly():
+    """argparse formats help strings with %: a bare % printed its internal dict (issue 12)."""
+    scoring = ["evaluate", "template", "convert", "export", "report", "profiles", "lines"]
+    scenarios = ["compare", "montecarlo", "sensitivity", "switch", "dqe"]
+    runs = [cli("--help"), scenarios_cli("--help")]
+    runs += [cli(c, "--help") for c in scoring] + [scenarios_cli(c, "--help") for c in scenarios]
+    for run in runs:
+        assert run.returncode == 0 and run.stderr == "", run.args
+        assert run.stdout.startswith("usage: ")
+        assert "option_strings" not in run.stdout and "{'" not in run.stdout and "%%" not in run.stdout, run.args
+    assert "±20 %" in scenarios_cli("--help").stdout
+
+
+def test_readable_table_names_operators_and_criteria_and_explains_its_terms():
+    ev = example()
+    run = cli("evaluate")
+    assert run.returncode == 0, run.stderr
+    below_table = run.stdout[run.stdout.index("\nWinner:"):]
+    assert ids_in(below_table, ev) == set(), "ids where a person reads"
+    winner, runner = (ev.tender.bid(b).operator for b in (ev.winner, ev.explanation.runner_up))
+    assert f"Winner: {winner}\n" in run.stdout and f"Margin over {runner}: " in run.stdout
+    assert "Knocked out, Mistral Mobile Pro: Support answer time (minutes): 14 is worse than the limit 10" in run.stdout
+    assert "net present value" in run.stdout and "hidden cost" not in below_table.split("Winner under")[0]
+    assert "cost of poor service" in run.stdout and "TCO + hidden service cost" in below_table
+    # The JSON keeps the ids of the format contract.
+    data = json.loads(cli("evaluate", "--json").stdout)
+    assert data["winner"] == ev.winner
+    mistral = next(b for b in data["bids"] if b["id"] == "mistral")
+    assert mistral["knockouts"][0] == "support_answer: 14 is worse than the limit 10"
+
+
+def test_knockout_and_warning_wording_of_every_shape(make_tender):
+    from scoring.names import knockout_text, warning_text
+
+    ev = example()
+    tender = ev.tender
+    assert knockout_text(tender, "cost_centre_billing: required, but the bid says no", "fr") == \
+        "Invoices split by cost centre (entity) : exigé, mais l'offre répond non"
+    assert knockout_text(tender, "no offer for profile 'field'") == \
+        "no offer for the profile “Field technicians (rugged)”"
+    assert knockout_text(tender, "no device price for tier 'rugged' (profile 'field')") == \
+        "no device price for the tier rugged (profile “Field technicians (rugged)”)"
+    assert knockout_text(tender, "unknown_criterion: required, but the bid says no") == \
+        "unknown_criterion: required, but the bid says no"  # not a criterion: left as written
+    assert knockout_text(tender, "something new") == "something new"
+    assert warning_text(tender, "rank reversal: without bid 'orbis', 'telvia' would win instead of 'novacom'") == \
+        "rank reversal: without Orbis Télécom, Telvia Business would win instead of Novacom Entreprises"
+
+
+def test_scenario_commands_name_operators_and_explain_terms():
+    ev = example()
+    for args, term in ((["compare"], None), (["switch"], "Break-even:"), (["dqe"], "DQE: détail quantitatif"),
+                       (["montecarlo", "--draws", "500"], "Regret:"), (["sensitivity"], None)):
+        run = scenarios_cli(*args)
+        assert run.returncode == 0, run.stderr
+        assert ids_in(run.stdout, ev) == set(), (args, ids_in(run.stdout, ev))
+        if term:
+            assert term in run.stdout
+        assert not any(f"{b.operator}'s" in run.stdout for b in ev.tender.bids), "no possessive on a name"
+        json_run = scenarios_cli(*args, "--json")
+        assert json_run.returncode == 0 and ev.winner in json_run.stdout  # ids in the JSON
+
+
+def test_sensitivity_rounds_like_the_tie_rule():
+    """cost_centre_billing at 100: Novacom and Telvia both answer yes and tie; the tie goes to
+    the lower TCO. The range ends at 99.99999998…: not "to 100.00 (above: telvia)"."""
+    run = scenarios_cli("sensitivity")
+    assert run.returncode == 0, run.stderr
+    line = next(ln for ln in run.stdout.splitlines() if ln.strip().startswith("Invoices split by cost centre"))
+    assert "wins from 0.00 to 100.00 (at 100: a tie with Telvia Business, who wins it on the lower TCO)" in line
+    assert "above" not in line
+    price = next(ln for ln in run.stdout.splitlines() if ln.strip().startswith("Price "))
+    assert "from 0.00 to 71.70 (above: Telvia Business)" in price
+    assert not re.search(r"\d\.\d{3,}", run.stdout), "numbers rounded for display"
+
+
+def test_montecarlo_columns_are_labelled_and_aligned():
+    run = scenarios_cli("montecarlo", "--draws", "500")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    head = next(i for i, ln in enumerate(lines) if "P(compliant)" in ln)
+    table = lines[head:head + 5]
+    for r in range(1, 5):
+        assert f"P(rank {r})" in table[0]
+    assert len({len(ln) for ln in table}) == 1, "every row as wide as the header (right-aligned columns)"
+    for label in ("P(rank 1)", "P(cheapest)", "regret EUR"):  # each value ends under its label's end
+        end = table[0].index(label) + len(label)
+        assert all(ln[end - 1] != " " and (end == len(ln) or ln[end] == " ") for ln in table[1:]), label
+
+
+def test_lines_says_how_many_it_lists():
+    run = cli("lines", str(EXAMPLE), "--scenario", str(EXAMPLE / "scenarios" / "billed-usage.yaml"), "--top", "7")
+    assert run.returncode == 0, run.stderr
+    blocks = run.stdout.split("\n\n")[1:]
+    assert len(blocks) == 4  # every costed bid, the knocked-out one included
+    for block in blocks:
+        said = [int(n.replace(",", "")) for n in re.findall(r"[Tt]he ([\d,]+) most expensive", block)]
+        listed = len(block.splitlines()) - 2  # the sentence, the header
+        assert said == [listed] == [7], block[:300]
+        assert "1 % most expensive lines (20 lines)" in block
+
+
+def test_out_makes_its_folder(tmp_path):
+    """--out out/x.xlsx works from a fresh clone, where out/ does not exist yet."""
+    deep = tmp_path / "new" / "folder"
+    runs = [cli("template", str(EXAMPLE), "--out", str(deep / "schedule.xlsx")),
+            cli("convert", str(EXAMPLE / "bids" / "telvia.yaml"), "--tender", str(EXAMPLE), "--out", str(deep / "t.xlsx")),
+            cli("export", str(EXAMPLE), "--no-sensitivity", "--out", str(deep / "e.xlsx")),
+            cli("profiles", "--tender", str(EXAMPLE), "--out", str(deep / "p.yaml"), "--report-json", str(deep / "r.json"))]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    assert {p.name for p in deep.iterdir()} == {"schedule.xlsx", "t.xlsx", "e.xlsx", "p.yaml", "r.json"}

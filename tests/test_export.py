@@ -240,3 +240,21 @@ def test_same_evaluation_same_bytes(tmp_path):
     assert write_evaluation_workbook(ev, path, include_sensitivity=False) is None
     assert path.read_bytes() == first
     assert "Sensitivity" not in openpyxl.load_workbook(io.BytesIO(first)).sheetnames
+
+
+def test_weight_stability_is_rounded_like_the_tie_rule(example):
+    """cost_centre_billing at 100: Novacom and Telvia tie and the tie goes to the lower TCO;
+    the workbook shows the range as rounded, not 99.99999998… with "telvia" above it."""
+    ev, _, wb = example
+    rows = {r["Weight"].value: r for r in read_table(wb["Sensitivity"], "Weight", key_col=1)}
+    assert set(rows) == {"price", *(c.id for c in ev.tender.spec.evaluation.criteria)}
+    ccb = rows["cost_centre_billing"]
+    assert ccb["Criterion"].value == "Invoices split by cost centre (entity)"
+    assert ccb["Stable from"].value == 0 and ccb["Stable to"].value == 100
+    assert ccb["Winner above"].value == "Telvia Business, at 100 only (a tie, won on the lower TCO)"
+    assert ccb["Winner"].value == "Novacom Entreprises"
+    price = rows["price"]
+    assert price["Stable to"].value == 71.7 and price["Winner above"].value == "Telvia Business"
+    for r in rows.values():
+        for key in ("Stable from", "Stable to"):
+            assert r[key].value is None or r[key].value == round(r[key].value, 2)

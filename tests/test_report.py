@@ -118,3 +118,64 @@ def test_missing_font_names_the_debian_package(ev, tmp_path, monkeypatch):
 def test_unknown_language_is_refused(ev, tmp_path):
     with pytest.raises(ReportError, match="language"):
         build_report(ev, tmp_path / "x.pdf", lang="de", charts=False)
+
+
+# --------------------------------------------------------------------------- what a person reads (issue 12)
+
+
+def test_without_a_browser_the_cli_warns_and_the_pdf_says_so(tmp_path):
+    """No chromium: exit 0 (the PDF is valid, with its tables) but never silently: one warning
+    line on stderr, and the reason on the PDF's first page. --out makes its folder."""
+    import os
+    import subprocess
+
+    from conftest import ROOT
+
+    out = tmp_path / "new" / "report.pdf"
+    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
+    run = subprocess.run([sys.executable, "-m", "scoring", "report", str(EXAMPLE_TENDER), "--out", str(out)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"warning: {out}: the report has no charts: no Chromium or Chrome browser was found")
+    assert "chromium package" in line
+    first_page = re.sub(r"\s+", " ", PdfReader(out).pages[0].extract_text())
+    assert "Charts skipped: no Chromium or Chrome browser was found" in first_page
+
+
+def test_summary_page_says_when_the_pdf_will_have_no_charts(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    def run_summary():
+        from ui import summary_page
+
+        summary_page.render()
+
+    def captions(lang: str) -> str:
+        at = AppTest.from_function(run_summary, default_timeout=60)
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception, at.exception
+        return " ".join(c.value for c in at.caption)
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    assert "The management report (PDF) will have no charts: no Chromium or Chrome browser was found" in captions("en")
+    assert "n'aura pas de graphiques" in captions("fr")
+    monkeypatch.setattr(report_pdf, "find_browser", lambda: "/usr/bin/chromium")
+    if importlib.util.find_spec("kaleido") is not None:
+        assert "no charts" not in captions("en")
+
+
+def test_pdf_names_operators_and_criteria_and_explains_its_terms(ev, tmp_path):
+    ids = {c.id for c in ev.tender.spec.evaluation.criteria} | {"tco_service"}
+    for lang in ("en", "fr"):
+        text = text_of(build_report(ev, tmp_path / f"{lang}.pdf", lang=lang, charts=False, created=CREATED))
+        assert {i for i in ids if re.search(rf"(?<![\w.]){i}(?![\w.])", text)} == set(), lang
+        assert not any(f"{b.operator}'s" in text for b in ev.tender.bids), "no possessive on a name"
+    en = text_of(tmp_path / "en.pdf")
+    assert "Mistral Mobile Pro is knocked out — Support answer time (minutes): 14 is worse than the limit 10." in en
+    assert "the TCO of Novacom Entreprises would rise by" in en
+    assert "NPV: net present value" in en and "TCO + service: the TCO plus the hidden cost of poor service" in en
+    # Weight stability as the tie rule has it: Telvia wins at 100 % only, on the tie-break.
+    assert "0% – 100% — Telvia Business, at 100% only (a tie, won on the lower TCO)" in en
+    assert "égalité, gagnée au coût total le plus bas" in text_of(tmp_path / "fr.pdf")

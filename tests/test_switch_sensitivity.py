@@ -171,6 +171,34 @@ def test_weight_stability_by_hand(make_tender):
     assert quality["stable_to"] == 100.0 and quality["above"] is None
 
 
+def test_shown_range_rounds_like_the_tie_rule(make_tender):
+    """b wins (quality); both answer yes to "cert". With every point on cert (weight 100) the
+    totals tie and the tie goes to the lower TCO, a's: b's range ends a hair below 100. Shown:
+    0 to 100, a winning at 100 only, by that tie — never "to 100.00, above: a"."""
+    from scenarios.stability import shown_range
+
+    plan = {"id": "p", "allowances": {"voice_min": "unlimited"}}
+    ev = evaluate(load_tender(make_tender(
+        {"name": "ties", "term_months": 1, "entities": [{"id": "hq"}],
+         "profiles": [{"id": "staff", "lines": {"hq": 1}, "usage": {"voice_min": 1}}],
+         "evaluation": {"price": {"weight": 50},
+                        "criteria": [{"id": "quality", "weight": 40, "from": "service.quality", "best": 10, "worst": 0},
+                                     {"id": "cert", "weight": 10, "from": "service.cert"}]}},
+        {"a": {"plans": [{**plan, "monthly_fee": 800}], "offer": {"staff": "p"}, "service": {"quality": 2, "cert": True}},
+         "b": {"plans": [{**plan, "monthly_fee": 1000}], "offer": {"staff": "p"},
+               "service": {"quality": 10, "cert": True}}},
+    )))
+    assert ev.winner == "b"
+    rows = {r["weight"]: r for r in weight_stability(ev)}
+    cert = rows["cert"]
+    assert 99.99 < cert["stable_to"] < 100.0 and cert["above"] == "a"  # the raw result: a sliver above
+    shown = shown_range(ev, cert)
+    assert (shown.start, shown.end, shown.above, shown.at_end, shown.tie_end) == (0.0, 100.0, None, "a", "tco")
+    price = shown_range(ev, rows["price"])  # an ordinary crossing stays "above"
+    assert price.end == round(rows["price"]["stable_to"], 2) < 100 and price.above == "a" and price.at_end is None
+    assert shown_range(ev, rows["price"], decimals=1).end == round(rows["price"]["stable_to"], 1)
+
+
 # --------------------------------------------------------------------------- 8. tornado
 
 

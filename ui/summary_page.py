@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from reports.pdf import charts_note
 from reports.risks import risks
 from ui import api, figures
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, number, tr
@@ -15,6 +16,8 @@ def render() -> None:
     st.title(tr("page.summary"))
     st.download_button(tr("download.report"), data=lambda: api.report_bytes(ev, lang()), file_name="report.pdf",
                        mime="application/pdf", key="download_pdf", on_click="ignore")
+    if note := charts_note(lang()):  # without chromium the PDF has tables only: say so before it is made
+        st.caption(note)
     sos = api.stay_or_switch_of(ev)
     sens = api.sensitivity_of(ev, "baseline")
     if ev.winner is None:
