@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from reports.risks import knockout_reason
 from ui import api, figures
 from ui.common import (
     bid_name,
@@ -56,7 +57,7 @@ def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
     display = {tr(k): [fmt.get(k, money)(v) if v is not None else "—" for v in vals] for k, vals in numeric.items()}
     display[tr("row.rank")] = [fmt["row.rank"](v) for v in numeric["row.rank"]]
     display[tr("row.flags")] = [flags_text(r.flags[b]) for b in ids]
-    display[tr("row.knockouts")] = ["; ".join(ev.knockouts(b)) or "—" for b in ids]
+    display[tr("row.knockouts")] = ["; ".join(knockout_reason(ev, r, lang()) for r in ev.knockouts(b)) or "—" for b in ids]
     values = pd.DataFrame({tr(k): v for k, v in numeric.items()}, index=cols).T
     return pd.DataFrame(display, index=cols).T, values
 
