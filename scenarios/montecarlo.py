@@ -14,6 +14,10 @@ Per bid: P(rank r), P(cheapest TCO among compliant bids), TCO P5/P50/P95, and th
 regret of choosing it: the mean, over draws where it is compliant, of its TCO minus the
 lowest compliant TCO of that draw. TCO percentiles are taken over the draws in which the bid
 can be costed.
+
+Limits (docs/reliability.md §3): at most ``FLEETBID_MAX_DRAWS`` draws (1,000,000), refused
+before anything is drawn; each bid's monthly costs are computed a chunk of draws at a time
+(``CHUNK_BYTES`` of draws × months), so only a few numbers per draw and bid are kept.
 """
 
 from __future__ import annotations
@@ -24,10 +28,18 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
+from scoring.archive import env_limit
 from scoring.cost import COMPONENTS, Draws, cost_draws
+from scoring.errors import TenderError
 from scoring.evaluate import Evaluation
 from scoring.model import Multiplier, Uncertainty
 from scoring.rank import topsis_totals
+
+# Draws per run (read at each call, so a test may lower it): each keeps a few numbers per bid.
+MAX_DRAWS = env_limit("FLEETBID_MAX_DRAWS", 1_000_000)
+# Bytes of one chunk's monthly costs (draws × months × 8): bounds memory, not input. Runs of up
+# to CHUNK_BYTES / (8 × months) draws are computed in one chunk, as they always were.
+CHUNK_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,20 @@ def _price_scores(values: np.ndarray, ok: np.ndarray, pool: np.ndarray, spec) ->
     return np.where(ok, s, np.nan)
 
 
+def _chunk(draws: Draws, lo: int, hi: int) -> Draws:
+    return Draws(usage=draws.usage[lo:hi], lines=draws.lines[lo:hi],
+                 switching={k: v[lo:hi] for k, v in draws.switching.items()})
+
+
+def check_draws(n: int) -> None:
+    """Refuse more draws than `MAX_DRAWS` (a TenderError naming ``--draws``)."""
+    if n > MAX_DRAWS:
+        raise TenderError.at("--draws", str(n), f"more than the {MAX_DRAWS:,} draws allowed (environment variable "
+                             "FLEETBID_MAX_DRAWS)")
+
+
 def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | None = None) -> MonteCarlo:
+    check_draws(n)
     tender, costs = ev.tender, ev.costs
     spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     uncertainty = uncertainty if uncertainty is not None else tender.spec.uncertainty
@@ -124,15 +149,19 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
     ok = np.zeros((n, B), dtype=bool)
     usable = np.zeros((n, B), dtype=bool)  # costable in that draw (knock-outs on criteria aside)
     factors = costs.discount_factors()
+    step = max(1, CHUNK_BYTES // (8 * costs.fleet.term_months))
     for b, bid in enumerate(tender.bids):
         if not costs.costed(bid.id):
             continue
-        result = cost_draws(tender, costs.fleet, bid, costs.plan_assignment[bid.id], draws)  # type: ignore[arg-type]
-        tco[:, b] = result.monthly.sum(axis=1)
-        basis[:, b] = _basis(spec.price.basis, tco[:, b], result, factors, ev.figures[bid.id].service_cost,
-                             draws.lines)
-        usable[:, b] = result.usable
-        ok[:, b] = result.usable & ev.ranking.compliant[bid.id]
+        for lo in range(0, n, step):
+            part = slice(lo, lo + step)
+            chunk = _chunk(draws, lo, lo + step)
+            result = cost_draws(tender, costs.fleet, bid, costs.plan_assignment[bid.id], chunk)  # type: ignore[arg-type]
+            tco[part, b] = result.monthly.sum(axis=1)
+            basis[part, b] = _basis(spec.price.basis, tco[part, b], result, factors, ev.figures[bid.id].service_cost,
+                                    chunk.lines)
+            usable[part, b] = result.usable
+            ok[part, b] = result.usable & ev.ranking.compliant[bid.id]
     # Criterion scores do not move with these drivers; only weights may.
     crit = np.array([[ev.criteria.results[i][c.id].score for c in spec.criteria] for i in ids]).reshape(B, -1)
     stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
@@ -213,4 +242,4 @@ def _topsis_draws(ev: Evaluation, basis: np.ndarray, ok: np.ndarray, w: np.ndarr
     return total
 
 
-__all__ = ["COMPONENTS", "MonteCarlo", "draw_multipliers", "monte_carlo"]
+__all__ = ["COMPONENTS", "MAX_DRAWS", "MonteCarlo", "check_draws", "draw_multipliers", "monte_carlo"]

@@ -22,10 +22,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .archive import env_limit
 from .errors import TenderError
 from .lines import Lines
 from .model import Bid, Switching, Tender, UsageDistribution, usage_mean
-from .plans import MixProblem, choose_plans
+from .plans import MixProblem, PlanMixTimeout, choose_plans
 from .switching import is_challenger, portability_terms, switching_cost
 from .usage import DIST_CODES, FIXED, expected_excess
 
@@ -45,6 +46,11 @@ K = {name: k for k, name in enumerate(COMPONENTS)}
 # Float64 holds whole cents exactly up to ~9·10^13: a bid costing more than this over the term
 # (absurd for any fleet) is refused rather than reported with sums that no longer reconcile.
 MAX_TOTAL = 1e13
+# Bytes the cost arrays of one evaluation may take (estimated before they are allocated): the
+# cost table (bids × months × profiles × entities × components) and, for one bid at a time,
+# its own cube and the usage beyond each plan's allowances (periods × profiles × entities ×
+# plans × usage components, and a temporary as large). docs/reliability.md §3.
+MAX_COST_BYTES = env_limit("FLEETBID_MAX_COST_BYTES", 2 * 1024**3)
 
 
 @dataclass(frozen=True)
@@ -345,7 +351,16 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     contrib = np.where(lines_qp.T[:, None, None, :] > 0, contrib, 0.0)
     contrib = np.minimum(contrib, demand[None, None])
     weight = nk[None, :] * pool_rate[pc][:, None]  # (Cp, Q)
-    choice = choose_plans(MixProblem(tuple(options), s, contrib, demand, weight))
+    try:
+        choice = choose_plans(MixProblem(tuple(options), s, contrib, demand, weight))
+    except PlanMixTimeout as exc:
+        # An unproven mix is never presented as the contract's: its cost decides the ranking.
+        free = [o for o in options if len(o) > 1]
+        raise TenderError.at(bid.file, "plans", (
+            f"{exc}: {len(free)} profiles each choose among up to {max(map(len, free))} plans feeding a "
+            f"pooled allowance, too many combinations to search in time; raise the limit "
+            f"(environment variable FLEETBID_MAX_SOLVER_SECONDS, in seconds per bid) or offer fewer plans "
+            f"per profile")) from None
 
     cube = _cube(tender, fleet, bid, plans, choice, discount, kq, pooled, pool_rate, excess)
     assignment = {fleet.profiles[p]: plans.ids[j] for p, j in enumerate(choice)}
@@ -511,16 +526,62 @@ class CostTable:
         return self._cache["frame"]
 
 
+def _need(tender: Tender, fleet: Fleet) -> tuple[int, int, Bid | None]:
+    """Bytes of the cost arrays: in all, and of the heaviest bid's own (its usage beyond each
+    allowance, and the dense matrices of its plan-mix programme when it has a pool), and that
+    bid."""
+    T, P, E = fleet.term_months, len(fleet.profiles), len(fleet.entities)
+    cube = 8 * T * P * E * len(COMPONENTS)
+    heavy, heaviest = 0, None
+    for bid in tender.bids:
+        excess = 2 * 8 * len(fleet.period_year) * P * E * len(fleet.components) * len(bid.spec.plans)
+        rows = sum(c in bid.spec.pool for c in fleet.components) * fleet.years  # pool constraints
+        pairs = sum(len(o) if isinstance(o, tuple) else 1 for o in bid.spec.offer.values())
+        own = excess + (8 * (P + rows) * (pairs + rows) if rows else 0)
+        if heaviest is None or own > heavy:
+            heavy, heaviest = own, bid
+    return len(tender.bids) * cube + cube + heavy, heavy, heaviest
+
+
+def _check_memory(tender: Tender, fleet: Fleet) -> None:
+    """Refuse, before allocating anything, a tender whose cost arrays exceed `MAX_COST_BYTES`."""
+    need, heavy, bid = _need(tender, fleet)
+    if need <= MAX_COST_BYTES:
+        return
+    T, P, E, B = fleet.term_months, len(fleet.profiles), len(fleet.entities), len(tender.bids)
+    Q, C = len(fleet.period_year), len(fleet.components)
+    limit = f"over the limit of {_bytes(MAX_COST_BYTES)} (environment variable FLEETBID_MAX_COST_BYTES)"
+    if bid is not None and heavy > need - heavy:
+        raise TenderError.at(bid.file, "plans", (
+            f"costing this bid needs about {_bytes(need)} of memory ({len(bid.spec.plans):,} plans × {C:,} usage "
+            f"components × {P:,} profiles × {E:,} entities × {Q:,} periods of the term, and the plans offered to "
+            f"each profile): {limit}; offer fewer plans"))
+    raise TenderError.at(f"{tender.folder}/tender.yaml", "term_months", (
+        f"costing this tender needs about {_bytes(need)} of memory ({T:,} months × {P:,} profiles × {E:,} entities "
+        f"× {len(COMPONENTS)} cost components × {B:,} bid{'s' if B != 1 else ''}): {limit}; shorten the term or "
+        "group profiles or entities"))
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 1024**3:.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:.0f} MiB"
+
+
 def compute_costs(tender: Tender) -> CostTable:
     """Cost every bid of the tender."""
     fleet = fleet_of(tender)
+    _check_memory(tender, fleet)
     shape = (fleet.term_months, len(fleet.profiles), len(fleet.entities), len(COMPONENTS))
     cube = np.full((len(tender.bids), *shape), np.nan)
     plan_assignment: dict[str, dict[str, str] | None] = {}
     knockouts: dict[str, tuple[str, ...]] = {}
     for b, bid in enumerate(tender.bids):
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = cost_bid(tender, fleet, bid)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = cost_bid(tender, fleet, bid)
+        except MemoryError:  # under the limit, but more than this machine has free
+            raise TenderError.at(bid.file, "plans", (
+                f"not enough memory to cost this bid (its cost arrays were estimated at {_bytes(_need(tender, fleet)[0])}, "
+                f"under the limit of {_bytes(MAX_COST_BYTES)} set by FLEETBID_MAX_COST_BYTES)")) from None
         if result.cube is not None:
             if not np.isfinite(result.cube).all() or np.abs(result.cube).sum() > MAX_TOTAL:
                 # Absurd magnitudes (a fee of 1e308, growth compounding to infinity) must not

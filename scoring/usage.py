@@ -14,6 +14,11 @@ Closed forms (a > 0 finite, cv > 0):
   ``E = mean·Q(k+1, a/θ) − a·Q(k, a/θ)``, Q the regularised upper incomplete gamma.
 With cv = 0 the usage is the same on every line and ``E = max(0, mean − a)``; an allowance
 of 0 gives the mean; an unlimited one gives 0.
+
+A spread too narrow for float64 (cv² underflows to 0, or the gamma shape 1/cv² overflows:
+cv below about 1e-154) gives the limit as cv → 0, ``max(0, mean − a)``, rather than 0/0;
+an allowance far above a tiny mean (a/θ overflows) gives 0, the limit there. NumPy never
+warns: those edge cases are computed, not hidden.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import numpy as np
 from scipy.special import gammaincc, ndtr
 
 FIXED, LOGNORMAL, GAMMA = 0, 1, 2
+# A cv² at or below this (~5.6e-309: its reciprocal would overflow) is no spread for float64.
+NARROW_CV2 = 1.0 / np.finfo(float).max
 DIST_CODES = {"lognormal": LOGNORMAL, "gamma": GAMMA}
 
 
@@ -35,26 +42,33 @@ def expected_excess(mean, cv, dist, allowance) -> np.ndarray:
     mean, cv, dist, allowance = (np.atleast_1d(x) for x in (mean, cv, dist, allowance))
     spread = (cv > 0) & (mean > 0) & (allowance > 0) & np.isfinite(allowance)
     # Each closed form only on its own cells (the arrays can be draws × years × profiles × components).
+    with np.errstate(under="ignore"):  # cv² of a vanishing spread: 0 is the limit wanted
+        c2 = cv * cv
+    narrow = c2 <= NARROW_CV2  # keep max(0, mean − a)
     for code in (LOGNORMAL, GAMMA):
-        cells = spread & (dist == code)
+        cells = spread & (dist == code) & ~narrow
         if not cells.any():
             continue
-        m, a, c = mean[cells], allowance[cells], cv[cells]
+        m, a, c, c2_ = mean[cells], allowance[cells], cv[cells], c2[cells]
         if code == LOGNORMAL:
-            s2 = np.log1p(c * c)
+            s2 = np.log1p(c2_)
             s = np.sqrt(s2)
-            d1 = (np.log(m / a) + s2 / 2) / s
+            with np.errstate(divide="ignore"):  # m/a underflows to 0 (a tiny mean): log → -inf, E → 0
+                d1 = (np.log(m / a) + s2 / 2) / s
             out[cells] = m * ndtr(d1) - a * ndtr(d1 - s)
         else:
-            k = 1.0 / (c * c)
-            x = a / (m * c * c)
-            out[cells] = m * gammaincc(k + 1.0, x) - a * gammaincc(k, x)
+            k = 1.0 / c2_
+            with np.errstate(divide="ignore", over="ignore", under="ignore"):
+                x = a / (m * c * c)  # +inf when the allowance is far above a tiny mean: Q(·, inf) = 0
+            value = m * gammaincc(k + 1.0, x) - a * gammaincc(k, x)
+            # A shape so large that the incomplete gamma function gives up (NaN): the narrow limit.
+            out[cells] = np.where(np.isfinite(value), value, out[cells])
     return np.maximum(out, 0.0).reshape(shape)
 
 
 def sample(mean: float, cv: float, dist: str, size: int, rng: np.random.Generator) -> np.ndarray:
     """Draw per-line usage (for Monte Carlo checks and synthetic billing exports)."""
-    if cv == 0 or mean == 0:
+    if cv * cv <= NARROW_CV2 or mean == 0:  # no spread float64 can represent
         return np.full(size, float(mean))
     if dist == "lognormal":
         s2 = np.log1p(cv * cv)

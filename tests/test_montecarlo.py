@@ -495,3 +495,94 @@ def test_reference_all_ignores_bids_knocked_out_in_the_draw(make_tender, monkeyp
     assert not edited.costs.costed("capped10") and edited.winner == "metered"
     ranks = {b["id"]: b["rank_probabilities"] for b in out["bids"]}
     assert ranks == {b: [1.0 if edited.ranking.rank[b] == r else 0.0 for r in range(1, 4)] for b in ranks}
+
+
+# --------------------------------------------------------------------------- 7. limits (issue 12)
+
+def test_too_many_draws_is_one_clean_error_before_anything_is_drawn(monkeypatch):
+    """Over FLEETBID_MAX_DRAWS (lowered here to 1,000) the run is refused at once — no
+    MemoryError traceback after minutes of drawing — with one problem naming --draws."""
+    from scoring.errors import TenderError
+
+    monkeypatch.setattr(mc_module, "MAX_DRAWS", 1000, raising=False)
+    ev = evaluate(_load(EXAMPLE))
+    assert monte_carlo(ev, 1000, 1).draws == 1000
+    with pytest.raises(TenderError) as caught:
+        monte_carlo(ev, 1001, 1)
+    [problem] = caught.value.problems
+    assert str(problem).startswith("--draws: 1001: more than the 1,000 draws allowed"), str(problem)
+    assert "FLEETBID_MAX_DRAWS" in problem.message
+
+
+def test_too_many_draws_on_the_command_line_exits_2_with_one_line():
+    env = {"PATH": "/usr/bin:/bin", "FLEETBID_MAX_DRAWS": "5_000", "FLEETBID_PSEUDONYM_KEY": "k"}
+    run = subprocess.run([sys.executable, "-m", "scenarios", "montecarlo", "--draws", "10000000"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "error: --draws: 10000000: more than the 5,000 draws allowed (environment variable FLEETBID_MAX_DRAWS)"]
+
+
+def test_the_default_maximum_is_refused_quickly_and_in_little_memory():
+    """10,000,000 draws (the issue's MemoryError) against the default maximum of 1,000,000."""
+    import time
+    import tracemalloc
+
+    from scoring.errors import TenderError
+
+    ev = evaluate(_load(EXAMPLE))
+    start = time.monotonic()
+    tracemalloc.start()
+    try:
+        with pytest.raises(TenderError, match="more than the 1,000,000 draws allowed"):
+            monte_carlo(ev, 10_000_000, 1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - start < 5 and peak < 2**20
+
+
+def test_monthly_costs_are_computed_a_chunk_of_draws_at_a_time(monkeypatch, make_tender):
+    """Draws × months × 8 bytes per array no longer grows with the draws: 4,000 draws of a
+    100-year term (38 MB per such array, several of them at once: 229 MB before) stay under 48 MB."""
+    import tracemalloc
+
+    monkeypatch.setattr(mc_module, "CHUNK_BYTES", 4 * 2**20, raising=False)
+    plan = {"id": "p", "monthly_fee": 10.0, "allowances": {"data_gb": 5}, "rates": {"data_gb": 2.0}}
+    folder = make_tender(
+        {"name": "long", "term_months": 1200, "entities": [{"id": "e"}],
+         "profiles": [{"id": "a", "lines": {"e": 100}, "usage": {"data_gb": 4.0}}],
+         "evaluation": {"method": "weighted_sum", "price": {"weight": 100, "basis": "tco", "formula": "ratio"},
+                        "criteria": []},
+         "uncertainty": {"usage": {"*": {"dist": "lognormal", "cv": 0.2}},
+                         "lines": {"dist": "uniform", "low": 0.9, "high": 1.1}}},
+        {"x": {"plans": [plan], "offer": {"a": "p"}}, "y": {"plans": [{**plan, "monthly_fee": 10.5}], "offer": {"a": "p"}}})
+    ev = evaluate(load_tender(folder))
+    tracemalloc.start()
+    try:
+        out = monte_carlo(ev, 4000, 1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.bids[0]["tco_p5"] < out.bids[0]["tco_p95"]
+    assert peak < 48 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("basis", ["tco", "npv", "tco_service"])
+def test_chunks_of_draws_are_deterministic_and_agree_with_one_chunk(monkeypatch, basis):
+    """A run of up to CHUNK_BYTES / (8 × months) draws (116,508 over 36 months) is one chunk,
+    computed as before. A longer run in chunks is deterministic, and agrees with one chunk to
+    the last bits (vectorised log/exp and BLAS may round a last bit differently with the
+    number of rows), with the same probabilities."""
+    tender = _scenario(_load(EXAMPLE), set={"evaluation": {"price": {"basis": basis}}})
+    ev = evaluate(tender)
+    whole = monte_carlo(ev, 300, 5).to_dict()
+    monkeypatch.setattr(mc_module, "CHUNK_BYTES", 8 * 36 * 7)  # 7 draws a chunk
+    chunked = monte_carlo(ev, 300, 5).to_dict()
+    assert json.dumps(monte_carlo(ev, 300, 5).to_dict()) == json.dumps(chunked)
+    for one, many in zip(whole["bids"], chunked["bids"], strict=True):
+        for key, value in one.items():
+            if isinstance(value, float):
+                assert many[key] == pytest.approx(value, rel=1e-12, abs=1e-6), key
+            else:
+                assert many[key] == value, key

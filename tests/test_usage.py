@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
+from scipy.special import gammaincc, ndtr
 
 from scoring import evaluate, load_tender
 from scoring.usage import GAMMA, LOGNORMAL, expected_excess, sample
@@ -111,3 +114,116 @@ def test_missing_commitment_cannot_be_priced_under_tco_service(make_tender):
     assert out["bids"][0]["service_cost"] is None and not out["bids"][0]["compliant"]
     assert "service commitment is missing" in out["bids"][0]["knockouts"][0]
     assert any("sim_replacement_days" in w for w in out["warnings"])
+
+
+# --------------------------------------------------------------------------- tiny and huge spreads (issue 12)
+
+TINY = (1e-16, 1e-100, 1e-155, 1e-160, 1e-200, 1e-300, 5e-324)
+
+
+@pytest.mark.parametrize("cv", TINY)
+@pytest.mark.parametrize("code", [LOGNORMAL, GAMMA])
+def test_a_vanishing_spread_is_the_fixed_usage_without_a_warning(cv, code):
+    """As cv → 0 the expected excess tends to max(0, mean − a): a cv whose square underflows
+    (or whose gamma shape 1/cv² overflows) gives that limit, never NaN, and NumPy warns of
+    nothing (every warning is an error here, as with ``python -W error``)."""
+    means = np.array([20.0, 20.0, 20.0, 1e-300, 1e12, 6.0])
+    allowances = np.array([25.0, 15.0, 20.0, 5.0, 1.0, 5.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = expected_excess(means, cv, code, allowances)
+    assert np.all(np.isfinite(got))
+    assert got == pytest.approx(np.maximum(0.0, means - allowances), rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("cv", [1e-8, 1.0, 50.0, 1e6, 1e12])
+@pytest.mark.parametrize("code", [LOGNORMAL, GAMMA])
+def test_any_spread_stays_between_the_fixed_usage_and_the_mean_without_a_warning(cv, code):
+    """E[max(0, U − a)] lies in [max(0, mean − a), mean] for every cv up to the 10¹² cap,
+    tiny means and huge allowances included."""
+    means = np.array([20.0, 20.0, 1e-300, 1e12, 6.0, 1e-3])
+    allowances = np.array([25.0, 15.0, 5.0, 1.0, 1e12, 1e-300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = expected_excess(means, cv, code, allowances)
+    assert np.all(np.isfinite(got))
+    assert np.all(got >= np.maximum(0.0, means - allowances) * (1 - 1e-9) - 1e-6)
+    assert np.all(got <= means * (1 + 1e-9) + 1e-6)
+
+
+@pytest.mark.parametrize("dist", ["lognormal", "gamma"])
+def test_sampling_with_a_vanishing_spread_gives_the_mean(dist):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = sample(6.0, 1e-300, dist, 5, np.random.default_rng(1))
+    assert got == pytest.approx(np.full(5, 6.0), rel=1e-12)
+
+
+def test_a_tender_with_cv_1e_300_is_evaluated_like_fixed_usage_without_warnings(tmp_path):
+    """The bundled example with its two spread usages given cv 1.0e-300 (as typed in YAML):
+    every command runs with ``python -W error`` (a NumPy warning would be a traceback), exit 0,
+    nothing on stderr — it used to print NumPy warnings and a misleading "costs overflow" — and
+    the TCOs are those of the same usages with no spread."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def variant(name, cv):
+        folder = tmp_path / name
+        shutil.copytree(ROOT / "tenders" / "conseil-2027", folder)
+        text = (folder / "tender.yaml").read_text()
+        for old in ("{mean: 20, cv: 0.35, dist: lognormal}", "{mean: 5, cv: 0.8, dist: gamma}",
+                    "{mean: 1.0, cv: 2.0, dist: gamma}"):
+            assert old in text
+            text = text.replace(old, old.replace(old.split("cv: ")[1].split(",")[0], cv))
+        (folder / "tender.yaml").write_text(text)
+        return folder
+
+    tiny, fixed = variant("tiny", "1.0e-300"), variant("fixed", "0")
+    env = {"PATH": "/usr/bin:/bin", "FLEETBID_PSEUDONYM_KEY": "k"}
+    runs = {}
+    for name, args in {"evaluate": ["-m", "scoring", "evaluate", "--json"],
+                       "montecarlo": ["-m", "scenarios", "montecarlo", "--draws", "200", "--json"],
+                       "dqe": ["-m", "scenarios", "dqe", "--json"],
+                       "sensitivity": ["-m", "scenarios", "sensitivity", "--json"]}.items():
+        for folder in (tiny, fixed) if name == "evaluate" else (tiny,):
+            run = subprocess.run([sys.executable, "-W", "error", *args, str(folder)], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=300)
+            assert (run.returncode, run.stderr) == (0, ""), (name, folder.name, run.stderr[-2000:])
+            runs[name, folder.name] = json.loads(run.stdout)
+    tco = {name: {b["id"]: b["tco"] for b in runs["evaluate", name]["bids"]} for name in ("tiny", "fixed")}
+    assert tco["tiny"].keys() == tco["fixed"].keys()
+    for bid_id, value in tco["fixed"].items():
+        if value is not None and tco["tiny"][bid_id] is not None:
+            assert tco["tiny"][bid_id] == pytest.approx(value, rel=1e-12), bid_id
+
+
+def _closed_form_as_first_written(mean, cv, dist, a):
+    """The closed forms as they were before the narrow-spread guard (for ordinary spreads)."""
+    mean, cv, dist, a = (np.atleast_1d(np.asarray(x, float)) for x in (mean, cv, dist, a))
+    out = np.maximum(0.0, mean - a)
+    for code in (LOGNORMAL, GAMMA):
+        cells = (cv > 0) & (mean > 0) & (a > 0) & np.isfinite(a) & (dist == code)
+        m, x_a, c = mean[cells], a[cells], cv[cells]
+        if code == LOGNORMAL:
+            s2 = np.log1p(c * c)
+            s = np.sqrt(s2)
+            d1 = (np.log(m / x_a) + s2 / 2) / s
+            out[cells] = m * ndtr(d1) - x_a * ndtr(d1 - s)
+        else:
+            k = 1.0 / (c * c)
+            x = x_a / (m * c * c)
+            out[cells] = m * gammaincc(k + 1.0, x) - x_a * gammaincc(k, x)
+    return np.maximum(out, 0.0)
+
+
+def test_ordinary_spreads_give_the_same_bits_as_before():
+    rng = np.random.default_rng(3)
+    n = 20_000
+    mean, a = rng.uniform(0, 50, n), rng.uniform(0, 60, n)
+    cv = np.where(rng.uniform(size=n) < 0.1, 0.0, rng.uniform(0.01, 3.0, n))
+    dist = rng.integers(1, 3, n)
+    assert np.array_equal(expected_excess(mean, cv, dist, a), _closed_form_as_first_written(mean, cv, dist, a))
