@@ -20,7 +20,7 @@ from scoring.load import build_tender, read_folder
 from scoring.names import GLOSSARY, bid_name, criterion_name
 
 from .dqe import dqe_gap
-from .montecarlo import monte_carlo
+from .montecarlo import check_draws, monte_carlo
 from .overlay import evaluate_scenario, load_scenario, tender_scenarios
 from .sensitivity import DELTA, sensitivity
 from .stability import shown_range
@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "draws", 1) < 1:
         parser.error("--draws must be at least 1")
     try:
+        if args.func is montecarlo:
+            check_draws(args.draws)  # before the tender is read and evaluated: refused at once
         data, text = args.func(args)
     except TenderError as exc:
         for problem in exc.problems:

@@ -192,3 +192,19 @@ def test_whatif_analyses_use_the_weights_in_use():
     assert mc[cheapest]["rank_probabilities"][0] == 1.0
     price = next(w for w in weight_stability(heavy) if w["weight"] == "price")
     assert price["stated"] == 100.0 and price["winner"] == cheapest
+
+
+def test_draws_offered_stay_within_the_deployment_limit(monkeypatch):
+    """A deployment that sets FLEETBID_MAX_DRAWS to 3,000 is offered 1,000 and 2,000 draws
+    (the choices above it would be refused by `monte_carlo`), and the default is the largest
+    allowed; a limit under every choice is the only choice."""
+    import scenarios.montecarlo
+
+    monkeypatch.setattr(scenarios.montecarlo, "MAX_DRAWS", 3000)
+    at = page("whatif_page").run()
+    assert not at.exception
+    slider = at.select_slider(key="mc_draws")
+    assert list(slider.options) == ["1000", "2000"] and slider.value == 2000
+    monkeypatch.setattr(scenarios.montecarlo, "MAX_DRAWS", 500)
+    at = page("whatif_page").run()
+    assert list(at.select_slider(key="mc_draws").options) == ["500"]

@@ -13,6 +13,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from scenarios import montecarlo
 from scenarios.overlay import merge
 from scoring import TenderError
 from scoring.archive import yaml_bytes
@@ -249,8 +250,10 @@ def render() -> None:
             if ev.tender.spec.uncertainty is None:
                 st.caption(tr("whatif.no_uncertainty"))
             # Kept across page switches like the sliders above (which the page address keeps).
-            draws = st.select_slider(tr("whatif.draws"), [1000, 2000, 5000, 10000, 20000], value=5000, key="mc_draws",
-                                     persist_state="session")
+            # The choices stay within FLEETBID_MAX_DRAWS, which a deployment may set below them.
+            options = [n for n in (1000, 2000, 5000, 10000, 20000) if n <= montecarlo.MAX_DRAWS] or [montecarlo.MAX_DRAWS]
+            draws = st.select_slider(tr("whatif.draws"), options, value=5000 if 5000 in options else options[-1],
+                                     key="mc_draws", persist_state="session")
             if st.toggle(tr("whatif.run_mc"), key="run_mc", persist_state="session"):
                 mc = api.monte_carlo_of(ev, key, draws, 1)
                 chart(figures.mc_rank_chart(mc, ev, lang()), "mc_rank_chart")
