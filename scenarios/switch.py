@@ -16,7 +16,7 @@ import numpy as np
 
 from scoring.cost import K
 from scoring.evaluate import Evaluation
-from scoring.switching import initial_lines, switching_parts
+from scoring.switching import lost_numbers, ported_numbers, switching_parts
 
 RISK_RATES = tuple(r / 100 for r in range(21))
 
@@ -69,7 +69,7 @@ def stay_or_switch(ev: Evaluation) -> StayOrSwitch:
     stay = np.cumsum(monthly[costs.index(incumbent)])
     parts = switching_parts(tender)
     s = tender.spec.switching
-    ported = (s.port_share if s else 1.0) * initial_lines(tender)
+    ported = ported_numbers(tender)
     out = []
     for bid_id in costs.bids:
         if bid_id == incumbent or not costs.costed(bid_id):
@@ -79,7 +79,8 @@ def stay_or_switch(ev: Evaluation) -> StayOrSwitch:
         saving = stay - move
         tco = float(move[-1])
         lost_now = parts.get("lost_numbers", 0.0)
-        risk = [{"rate": r, "tco": tco - lost_now + (ported * r * s.lost_number_eur if s else 0.0)} for r in RISK_RATES]
+        risk = [{"rate": r, "tco": tco - lost_now + (lost_numbers(ported, r, s.lost_number_eur) if s else 0.0)}
+                for r in RISK_RATES]
         waterfall = dict(parts)
         waterfall["portability_terms"] = float(costs.by_component()[b][K["portability"]])
         out.append(Challenger(

@@ -1,0 +1,163 @@
+"""A bid's prices as arrays over the fleet, and the contract's cost rules written once.
+
+Three views price bids with these rules: the cost table (scoring.cost: every euro in a
+``month × profile × entity × component`` cell, one draw of the fleet), the Monte Carlo and
+sensitivity draws (scoring.draws: N draws of usage, line and switching multipliers, monthly
+totals) and the per-line view (scoring.per_line: each measured line's share). Each builds a
+bid's `Terms` (plans, pool, indexation) once, its plan mix's arrays with `Mix`, and calls the
+rules below, which carry a draw axis where draws move them (the cost table is the one-draw
+case: a multiplier of 1.0 leaves every float as it is).
+
+Rules here: plan fees and allowances (`Terms`, `Mix`), volume discount (`volume_discounts`),
+pooled overage (`pool_overage`), device cost per line (`device_monthly`), device fund
+(`fund_used`), one-off fees per line (`once_per_line`); switching and portability are
+scoring.switching's. Where the views still differ is only in how they add cells up (per cell,
+per profile or per line), which the figures they publish depend on to the last bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .fleet import Fleet
+from .model import Bid
+
+ONE = np.ones(1)  # one draw, every multiplier 1.0
+
+
+@dataclass(frozen=True)
+class Plans:
+    """A bid's plans as arrays over the fleet's components."""
+
+    ids: tuple[str, ...]
+    fee: np.ndarray  # (J,)
+    allowance: np.ndarray  # (J, C) inf = unlimited, 0 when absent
+    rate: np.ndarray  # (J, C) 0 when absent
+    has_rate: np.ndarray  # (J, C)
+    included: np.ndarray  # (J, C) key present in allowances
+
+
+def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
+    plans = bid.spec.plans
+    shape = (len(plans), len(components))
+    allowance, rate = np.zeros(shape), np.zeros(shape)
+    has_rate, included = np.zeros(shape, bool), np.zeros(shape, bool)
+    for j, plan in enumerate(plans):
+        for c, name in enumerate(components):
+            if name in plan.allowances:
+                included[j, c] = True
+                value = plan.allowances[name]
+                allowance[j, c] = np.inf if value == "unlimited" else float(value)
+            if name in plan.rates:
+                has_rate[j, c] = True
+                rate[j, c] = plan.rates[name]
+    return Plans(
+        ids=tuple(p.id for p in plans),
+        fee=np.array([p.monthly_fee for p in plans], dtype=float),
+        allowance=allowance,
+        rate=rate,
+        has_rate=has_rate,
+        included=included,
+    )
+
+
+@dataclass(frozen=True)
+class Mix:
+    """A bid's terms under one plan per profile (the contract fixes it for the term)."""
+
+    choice: np.ndarray  # (P,) plan index of each profile
+    fee: np.ndarray  # (P,) monthly fee
+    allowance: np.ndarray  # (P, C)
+    rate: np.ndarray  # (P, C) rate beyond the allowance, 0 for pooled components (billed by the pool)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A bid's arrays over the fleet: plans, which components it pools and at what rate,
+    and indexation per period."""
+
+    plans: Plans
+    pooled: np.ndarray  # (C,)
+    pool_rate: np.ndarray  # (C,)
+    k: np.ndarray  # (Y,) indexation per contract year
+    kq: np.ndarray  # (Q,) indexation per period
+
+    def mix(self, choice: np.ndarray) -> Mix:
+        """The arrays of the plan mix ``choice`` (P,)."""
+        return Mix(choice=choice, fee=self.plans.fee[choice], allowance=self.plans.allowance[choice],
+                   rate=np.where(self.pooled, 0.0, self.plans.rate[choice]))
+
+    def assigned(self, fleet: Fleet, assignment: dict[str, str]) -> Mix:
+        """The arrays of a plan assignment (profile id → plan id)."""
+        return self.mix(np.array([self.plans.ids.index(assignment[p]) for p in fleet.profiles]))
+
+
+def terms_of(bid: Bid, fleet: Fleet) -> Terms:
+    spec = bid.spec
+    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    return Terms(
+        plans=plans_of(bid, fleet.components),
+        pooled=np.array([c in spec.pool for c in fleet.components], dtype=bool),
+        pool_rate=np.array([spec.pool[c].overage_rate if c in spec.pool else 0.0 for c in fleet.components]),
+        k=k,
+        kq=k[fleet.period_year],
+    )
+
+
+def chosen(excess: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """(Q, P, E, C) the excess (Q, P, E, J, C) under each profile's chosen plan."""
+    rows = np.arange(len(choice))
+    return excess.transpose(1, 3, 0, 2, 4)[rows, choice].transpose(1, 0, 2, 3)
+
+
+def volume_discounts(bid: Bid, initial_lines: np.ndarray) -> np.ndarray:
+    """Share off plan monthly fees for many initial line counts at once: the reached tier with
+    the largest `min_lines` (the larger percent where two tiers share it)."""
+    tiers = bid.spec.discounts.volume
+    if not tiers:
+        return np.zeros_like(initial_lines)
+    mins = np.array([t.min_lines for t in tiers])
+    pct = np.array([t.percent for t in tiers]) / 100.0
+    reached = initial_lines[:, None] >= mins[None, :]
+    top = np.where(reached, mins[None, :], -np.inf).max(axis=1)
+    return np.where(reached & (mins[None, :] == top[:, None]), pct[None, :], 0.0).max(axis=1)
+
+
+def volume_discount(bid: Bid, initial_lines: float) -> float:
+    """`volume_discounts` for one line count."""
+    return float(volume_discounts(bid, np.array([initial_lines]))[0])
+
+
+def pool_overage(fleet: Fleet, allowance: np.ndarray, c: int, rate: float, kq: np.ndarray,
+                 usage: np.ndarray = ONE, lines: np.ndarray = ONE) -> np.ndarray:
+    """(N, Q) the pooled overage of component ``c`` in one month of each period, per draw: the
+    fleet's demand above the pool's supply (each profile's lines × its allowance ``allowance``
+    (P,)) × overage ``rate`` × indexation ``kq`` (Q,); none in a period where a profile with
+    lines has an unlimited allowance. ``usage`` (N,) multiplies demand and ``lines`` (N,) the
+    overage in each draw (one draw of 1.0 by default)."""
+    lines_qp = fleet.period_profile_lines  # (Q, P)
+    unlimited = (np.isinf(allowance)[None, :] & (lines_qp > 0)).any(axis=1)
+    supply = (lines_qp * np.where(np.isinf(allowance), 0.0, allowance)[None]).sum(axis=1)
+    demand = fleet.demand[..., c].sum(axis=(1, 2))
+    over = np.maximum(0.0, demand[None] * usage[:, None] - supply[None])
+    return np.where(unlimited[None], 0.0, lines[:, None] * over) * rate * kq[None]
+
+
+def device_monthly(fleet: Fleet, bid: Bid) -> np.ndarray:
+    """(P,) device cost per line per month: price / refresh months (0 without device)."""
+    prices = np.array([bid.spec.devices.prices.get(t, 0.0) if t else 0.0 for t in fleet.device_tier])
+    return np.where(np.isnan(fleet.refresh_months), 0.0, prices / np.nan_to_num(fleet.refresh_months, nan=1.0))
+
+
+def fund_used(spend: np.ndarray, fund: float) -> np.ndarray:
+    """(…, T) the device fund set against device spend ``spend`` (…, T), month by month until
+    used up: never more than a month's spend, never below zero."""
+    before = np.cumsum(spend, axis=-1) - spend
+    return np.minimum(spend, np.maximum(0.0, fund - before))
+
+
+def once_per_line(bid: Bid) -> float:
+    """One-off fee per line migrated or added by growth: activation and SIM card."""
+    return bid.spec.fees.per_line_activation + bid.spec.fees.sim_card
