@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from .cost import Fleet
+from .fleet import Fleet
 from .criteria import _MISSING, resolve
 from .model import Tender
 
@@ -25,7 +25,7 @@ def service_costs(tender: Tender, fleet: Fleet) -> tuple[dict[str, float | None]
     spec = tender.spec.service_costs
     if spec is None:
         return {b.id: None for b in tender.bids}, []
-    line_years = float(fleet.lines.sum(axis=(1, 2)) @ fleet.months_in_year) / 12.0
+    line_years = fleet.total_line_months / 12.0
     out: dict[str, float | None] = {}
     warnings = []
     for bid in tender.bids:
