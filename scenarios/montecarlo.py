@@ -32,8 +32,9 @@ from scoring.archive import env_limit
 from scoring.cost import COMPONENTS, Draws, cost_draws
 from scoring.errors import TenderError
 from scoring.evaluate import Evaluation
+from scoring.formulas import price_scores, rank_positions, topsis
 from scoring.model import Multiplier, Uncertainty
-from scoring.rank import topsis_totals
+from scoring.rank import criterion_values, stated_weights
 
 # Draws per run (read at each call, so a test may lower it): each keeps a few numbers per bid.
 MAX_DRAWS = env_limit("FLEETBID_MAX_DRAWS", 1_000_000)
@@ -68,7 +69,7 @@ def draw_multipliers(ev: Evaluation, uncertainty: Uncertainty | None, n: int, se
     if u.lines is not None:
         dims.append(("lines", u.lines))
     dims += [(f"switching:{f}", law) for f, law in sorted(u.switching.items())]
-    stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
+    stated = stated_weights(spec)
     n_weights = len(stated) if u.weights is not None else 0
     d = len(dims) + n_weights
     points = qmc.Halton(d=d, scramble=True, seed=seed).random(n) if d else np.zeros((n, 0))
@@ -104,24 +105,6 @@ class MonteCarlo:
 
     def to_dict(self) -> dict:
         return {"draws": self.draws, "seed": self.seed, "bids": self.bids}
-
-
-def _price_scores(values: np.ndarray, ok: np.ndarray, pool: np.ndarray, spec) -> np.ndarray:
-    """Price score 0..1 per draw and bid (N, B); NaN outside ``ok``."""
-    price = spec.price
-    big = np.where(pool, values, np.inf)
-    p_min = big.min(axis=1, keepdims=True)
-    p_max = np.where(pool, values, -np.inf).max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if price.formula == "ratio":
-            s = p_min / values
-        elif price.formula == "linear":
-            s = np.where(p_max == p_min, 1.0, (p_max - values) / (p_max - p_min))
-        elif price.formula == "bounded":
-            s = np.clip((price.bounds.worst - values) / (price.bounds.worst - price.bounds.best), 0.0, 1.0)
-        else:
-            s = np.maximum(0.0, 1.0 - (values - p_min) / p_min)
-    return np.where(ok, s, np.nan)
 
 
 def _chunk(draws: Draws, lo: int, hi: int) -> Draws:
@@ -164,21 +147,16 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
             ok[part, b] = result.usable & ev.ranking.compliant[bid.id]
     # Criterion scores do not move with these drivers; only weights may.
     crit = np.array([[ev.criteria.results[i][c.id].score for c in spec.criteria] for i in ids]).reshape(B, -1)
-    stated = np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
+    stated = stated_weights(spec)
     w = weights if weights is not None else np.broadcast_to(stated, (n, len(stated)))
     if spec.method == "weighted_sum":
         # `reference: all` lets costed bids set Pmin/Pmax, but not a bid this draw cannot cost.
         pool = ok if spec.price.reference == "compliant" else ~np.isnan(basis) & usable
-        total = w[:, :1] * _price_scores(basis, ok, pool, spec) + (w[:, None, 1:] * crit[None]).sum(axis=2)
+        scores = np.where(ok, price_scores(spec.price, basis, pool), np.nan)
+        total = w[:, :1] * scores + (w[:, None, 1:] * crit[None]).sum(axis=2)
     else:
         total = _topsis_draws(ev, basis, ok, w)
-    total = np.where(ok, total, -np.inf)
-    # Ranks with the contract's tie rules: total (9 decimals) desc, TCO (cent) asc, bid id.
-    order = np.lexsort((np.broadcast_to(np.arange(B), (n, B)), np.round(np.nan_to_num(tco, nan=np.inf), 2),
-                        -np.round(total, 9)), axis=1)
-    rank = np.empty((n, B), dtype=int)
-    np.put_along_axis(rank, order, np.arange(1, B + 1)[None].repeat(n, axis=0), axis=1)
-    rank = np.where(ok, rank, 0)
+    rank = rank_positions(total, tco, ids, ok)  # the contract's tie rule, draw by draw; 0: not compliant
     cheapest_tco = np.where(ok, tco, np.inf).min(axis=1)
     cheapest = np.where(ok, tco, np.inf).argmin(axis=1)
     bids = []
@@ -202,7 +180,9 @@ def monte_carlo(ev: Evaluation, n: int, seed: int, uncertainty: Uncertainty | No
 
 
 def _basis(basis: str, tco: np.ndarray, result, factors, service: float | None, lines: np.ndarray) -> np.ndarray:
-    """The price basis per draw for one bid."""
+    """The price basis per draw for one bid (each basis of `scoring.formulas.BASES`)."""
+    if basis == "tco":
+        return tco
     if basis == "bid":
         return tco - result.switching
     if basis == "npv":
@@ -210,35 +190,30 @@ def _basis(basis: str, tco: np.ndarray, result, factors, service: float | None, 
     if basis == "tco_service":
         # The hidden service cost is per line: it moves with the line count.
         return tco + (np.nan if service is None else service) * lines
-    return tco
+    raise LookupError(f"no per-draw value for the price basis {basis!r}")
 
 
 def _topsis_draws(ev: Evaluation, basis: np.ndarray, ok: np.ndarray, w: np.ndarray) -> np.ndarray:
     """TOPSIS closeness × 100 per draw over the bids compliant in that draw."""
-    spec = ev.spec  # the evaluation block in use (a what-if may have re-weighted it)
     ids = list(ev.costs.bids)
-    cols = []
-    benefit = [False]
-    for c in spec.criteria:
-        col = []
-        for i in ids:
-            v = ev.criteria.results[i][c.id].value
-            col.append(float((c.worst if c.kind == "numeric" else 0.0) if v is None else v))
-        cols.append(col)
-        benefit.append(c.kind != "numeric" or c.higher_is_better)
+    crit, benefit = criterion_values(ev.criteria, ids, ev.spec)  # the evaluation block in use
+    benefit = np.concatenate([[False], benefit])
     n, B = basis.shape
     total = np.full((n, B), np.nan)
-    # Draws share their compliant set in most cases: group them to vectorise the rest.
+    # Draws share their compliant set in most cases: group them, one TOPSIS per group.
     patterns, inverse = np.unique(ok, axis=0, return_inverse=True)
-    crit = np.array(cols).T if cols else np.zeros((B, 0))
     for k, pattern in enumerate(patterns):
         rows = np.flatnonzero(inverse.ravel() == k)
         members = np.flatnonzero(pattern)
         if len(members) == 0:
             continue
-        for r in rows:
-            matrix = np.column_stack([basis[r, members], crit[members]])
-            total[r, members] = topsis_totals(matrix, w[r], np.array(benefit))
+        # A chunk of draws at a time: TOPSIS keeps a few (draws × bids × columns) arrays.
+        step = max(1, CHUNK_BYTES // (8 * 8 * len(members) * len(benefit)))
+        for lo in range(0, len(rows), step):
+            part = rows[lo:lo + step]
+            prices = basis[np.ix_(part, members)][..., None]
+            matrix = np.concatenate([prices, np.broadcast_to(crit[members], (len(part), *crit[members].shape))], axis=-1)
+            total[np.ix_(part, members)] = topsis(matrix, w[part], benefit).total
     return total
 
 

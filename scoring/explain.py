@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .criteria import CriteriaTable
 from .errors import TenderError
+from .formulas import BASES, formula_names, price_formula
 from .model import Evaluation as EvaluationSpec
 from .model import Tender
-from .rank import BidCostFigures, Ranking, basis_value, decision_matrix, rank_bids
+from .rank import BidCostFigures, Ranking, rank_bids
 
 PRICE = "price"
 
@@ -60,7 +59,7 @@ def explain(
             points[b] = {PRICE: ranking.price_score[b]}
             points[b].update({c.id: c.weight * criteria.results[b][c.id].score for c in spec.criteria})
     else:
-        points = _topsis_points(figures, criteria, ok, ids, spec)
+        points = _topsis_points(ranking, ok, ids, spec)
     best: dict[str, str | None] = {}
     lost: dict[str, dict[str, float | None]] = {b: {} for b in ids}
     for key in keys:
@@ -89,27 +88,18 @@ def explain(
                        formula_comparison(tender, figures, criteria, cost_knockouts, spec))
 
 
-def _topsis_points(figures, criteria, ok, ids, spec) -> dict[str, dict[str, float | None]]:
+def _topsis_points(ranking: Ranking, ok, ids, spec) -> dict[str, dict[str, float | None]]:
+    """"Points" from the ranking's own TOPSIS diagnostics (`scoring.formulas.Topsis.points`):
+    100 × (weight share − distance to the ideal), so `lost` is 100 × the distance to the ideal."""
     keys = [PRICE, *(c.id for c in spec.criteria)]
     out: dict[str, dict[str, float | None]] = {b: dict.fromkeys(keys) for b in ids}
-    if not ok:
+    if not ok or ranking.topsis is None:
         return out
-    values = {b: basis_value(figures[b], spec.price.basis) for b in ok}
-    matrix, weights, benefit = decision_matrix(values, criteria, ok, spec)
-    norms = np.sqrt((matrix**2).sum(axis=0))
-    weighted = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0) * (weights / weights.sum())
-    ideal = np.where(benefit, weighted.max(axis=0), weighted.min(axis=0))
-    # "Points" = 100 × (weight share − distance to the ideal): the best bid on a column has
-    # the most, so `lost` is 100 × the distance to the ideal.
-    share = weights / weights.sum()
+    points = ranking.topsis.points()
     for i, b in enumerate(ok):
         for k, key in enumerate(keys):
-            out[b][key] = float(100 * (share[k] - abs(ideal[k] - weighted[i, k])))
+            out[b][key] = float(points[i, k])
     return out
-
-
-FORMULAS = ("ratio", "linear", "bounded", "deviation")
-BASES = ("tco", "bid", "npv", "tco_service")
 
 
 def formula_comparison(tender, figures, criteria, cost_knockouts, spec: EvaluationSpec) -> list[dict]:
@@ -117,14 +107,13 @@ def formula_comparison(tender, figures, criteria, cost_knockouts, spec: Evaluati
     if spec.method != "weighted_sum":
         return []
     rows = []
-    for basis in BASES:
-        for formula in FORMULAS:
+    for price_basis in BASES:
+        basis = price_basis.name
+        for formula in formula_names():
             row: dict = {"basis": basis, "formula": formula, "winner": None, "ranks": {}, "note": None}
-            if basis == "npv" and tender.spec.discount_rate is None:
-                row["note"] = "no discount_rate"
-            elif basis == "tco_service" and tender.spec.service_costs is None:
-                row["note"] = "no service_costs block"
-            elif formula == "bounded" and spec.price.bounds is None:
+            if price_basis.needs is not None and getattr(tender.spec, price_basis.needs) is None:
+                row["note"] = price_basis.missing
+            elif price_formula(formula).needs_bounds and spec.price.bounds is None:
                 row["note"] = "no bounds"
             else:
                 variant = spec.model_copy(update={"price": spec.price.model_copy(update={"basis": basis,

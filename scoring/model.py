@@ -15,7 +15,9 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from .formulas import basis_names, formula_names, one_of
 from .quote import quote
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
@@ -199,10 +201,23 @@ class Bounds(Strict):
         return self
 
 
+def _registered(names):
+    """A validator accepting one of ``names()`` (read at validation time, so a formula
+    registered in `scoring.formulas` is accepted), refusing anything else as a Literal does."""
+
+    def check(value: Any) -> str:
+        known = names()
+        if not isinstance(value, str) or value not in known:
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": one_of(known)})
+        return value
+
+    return PlainValidator(check)
+
+
 class Price(Strict):
     weight: Money
-    basis: Literal["tco", "bid", "npv", "tco_service"] = "tco"
-    formula: Literal["ratio", "linear", "bounded", "deviation"] = "ratio"
+    basis: Annotated[str, _registered(basis_names)] = "tco"  # scoring.formulas.BASES
+    formula: Annotated[str, _registered(formula_names)] = "ratio"  # the scoring.formulas registry
     reference: Literal["compliant", "all"] = "compliant"
     bounds: Bounds | None = None
 

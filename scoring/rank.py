@@ -1,23 +1,24 @@
-"""Price points, totals, ranks and flags.
+"""Price points, totals, ranks and flags of one evaluation.
 
 Weighted sum: total = price points + criterion points (0..100). Price score on the chosen
-basis P (``tco``, ``bid`` = TCO without switching, ``npv``), with Pmin/Pmax over the
-reference pool (compliant bids, or every costed bid under ``reference: all``):
-``ratio`` Pmin/P, ``linear`` (Pmax−P)/(Pmax−Pmin), ``bounded`` clip((worst−P)/(worst−best)),
-``deviation`` max(0, 1−(P−Pmin)/Pmin). TOPSIS: vector-normalised decision matrix of the
-compliant bids, weights over their sum, total = 100 × closeness.
-Rank 1 = highest total compared at 9 decimals; ties go to the lower TCO at the cent, then
-the bid id. Knocked-out bids get no rank and do not set Pmin/Pmax.
+basis P (``tco``, ``bid`` = TCO without switching, ``npv``, ``tco_service``), with Pmin/Pmax
+over the reference pool (compliant bids, or every costed bid under ``reference: all``), by
+the formula the tender names (the registry in `scoring.formulas`: ``ratio`` Pmin/P,
+``linear``, ``bounded``, ``deviation``…). TOPSIS: the decision matrix of the compliant bids
+(`decision_matrix`) through `scoring.formulas.topsis`, total = 100 × closeness; its
+diagnostics stay on the `Ranking` for the explanations.
+Ranks: `scoring.formulas.rank_positions` (total at 9 decimals, then TCO at the cent, then the
+bid id). Knocked-out bids get no rank and do not set Pmin/Pmax.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .criteria import CriteriaTable
-from .errors import TenderError
+from .formulas import Topsis, check_prices, price_basis, price_scores, rank_positions, topsis
 from .model import Evaluation as EvaluationSpec
 from .model import Tender
 
@@ -46,78 +47,43 @@ class Ranking:
     flags: dict[str, list[str]]
     winner: str | None
     knockouts: dict[str, list[str]]  # raised by the ranking itself (a price basis it cannot value)
+    # TOPSIS diagnostics, rows = the compliant bids in tender order (None under the weighted sum)
+    topsis: Topsis | None = field(default=None, compare=False)
 
 
 def basis_value(figures: BidCostFigures, basis: str) -> float | None:
-    return {"tco": figures.tco, "bid": figures.bid_cost, "npv": figures.npv, "tco_service": figures.tco_service}[basis]
+    return getattr(figures, price_basis(basis).figure)
 
 
-def price_scores(values: dict[str, float], scored: list[str], pool: list[str], spec: EvaluationSpec,
-                 file: str) -> dict[str, float]:
-    """Price score 0..1 of each bid in ``scored`` against the reference ``pool``."""
-    price = spec.price
-    if not pool:
-        return {}
-    ref = np.array([values[b] for b in pool])
-    p_min, p_max = float(ref.min()), float(ref.max())
-    if price.formula in ("ratio", "deviation"):
-        for b in pool:
-            if values[b] <= 0:
-                raise TenderError.at(
-                    file, "evaluation.price.formula",
-                    f"bid {b!r} has a {price.basis} of {values[b]:.2f} ≤ 0, which the {price.formula!r} "
-                    "formula cannot score; use `linear` or `bounded`",
-                )
-    out = {}
-    for b in scored:
-        p = values[b]
-        if price.formula == "ratio":
-            s = p_min / p
-        elif price.formula == "linear":
-            s = 1.0 if p_max == p_min else (p_max - p) / (p_max - p_min)
-        elif price.formula == "bounded":
-            assert price.bounds is not None
-            s = min(1.0, max(0.0, (price.bounds.worst - p) / (price.bounds.worst - price.bounds.best)))
-        else:
-            s = max(0.0, 1.0 - (p - p_min) / p_min)
-        out[b] = s
-    return out
-
-
-def topsis_totals(matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray) -> np.ndarray:
-    """TOPSIS closeness × 100 of each row (alternatives × criteria), vector normalisation."""
-    norms = np.sqrt((matrix**2).sum(axis=0))
-    normalised = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-    weighted = normalised * (weights / weights.sum())
-    ideal = np.where(benefit, weighted.max(axis=0), weighted.min(axis=0))
-    anti = np.where(benefit, weighted.min(axis=0), weighted.max(axis=0))
-    d_plus = np.sqrt(((weighted - ideal) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((weighted - anti) ** 2).sum(axis=1))
-    denom = d_plus + d_minus
-    return np.where(denom > 0, 100.0 * d_minus / np.where(denom > 0, denom, 1.0), 100.0)
+def criterion_values(criteria: CriteriaTable, ids: list[str], spec: EvaluationSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The criteria' columns of the TOPSIS decision matrix for ``ids`` (bids × criteria) and
+    their benefit flags: a numeric criterion's direction comes from best/worst; yes/no is 1/0;
+    an evaluator criterion its consensus (moderated, else mean). A missing numeric value
+    counts as `worst`, a missing yes/no or evaluator value as 0."""
+    columns = []
+    for c in spec.criteria:
+        col = []
+        for b in ids:
+            v = criteria.results[b][c.id].value
+            col.append(float((c.worst if c.kind == "numeric" else 0.0) if v is None else v))
+        columns.append(col)
+    benefit = np.array([c.kind != "numeric" or c.higher_is_better for c in spec.criteria], dtype=bool)
+    return np.array(columns, dtype=float).T.reshape(len(ids), len(spec.criteria)), benefit
 
 
 def decision_matrix(
     values: dict[str, float | None], criteria: CriteriaTable, ok: list[str], spec: EvaluationSpec
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """TOPSIS inputs for the compliant bids ``ok``: matrix (bids × [price, criteria…]),
-    weights and benefit flags. Price is a cost column; a numeric criterion's direction comes
-    from best/worst; yes/no is 1/0; an evaluator criterion its consensus (moderated, else mean). A missing numeric
-    value counts as `worst`, a missing yes/no or evaluator value as 0."""
-    columns = [np.array([values[b] for b in ok], dtype=float)]
-    benefit = [False]
-    weights = [spec.price.weight]
-    for c in spec.criteria:
-        col = []
-        for b in ok:
-            v = criteria.results[b][c.id].value
-            if v is None:
-                v = c.worst if c.kind == "numeric" else 0.0
-            col.append(float(v))
-        columns.append(np.array(col))
-        benefit.append(c.kind != "numeric" or c.higher_is_better)
-        weights.append(c.weight)
-    return np.column_stack(columns), np.array(weights, float), np.array(benefit)
+    weights and benefit flags. Price is a cost column; the criteria as `criterion_values`."""
+    crit, benefit = criterion_values(criteria, ok, spec)
+    matrix = np.column_stack([np.array([values[b] for b in ok], dtype=float), crit])
+    return matrix, stated_weights(spec), np.concatenate([[False], benefit])
+
+
+def stated_weights(spec: EvaluationSpec) -> np.ndarray:
+    """The weights [price, criteria…] of the evaluation block, the columns' order everywhere."""
+    return np.array([spec.price.weight, *(c.weight for c in spec.criteria)], dtype=float)
 
 
 def rank_bids(
@@ -146,25 +112,30 @@ def rank_bids(
     quality_pts: dict[str, float | None] = dict.fromkeys(ids)
     total: dict[str, float | None] = dict.fromkeys(ids)
 
+    diagnostics = None
     if spec.method == "weighted_sum":
         pool = ok if spec.price.reference == "compliant" else [b for b in ids if values[b] is not None]
         pool = [b for b in pool if values[b] is not None]
-        known = {b: v for b, v in values.items() if v is not None}
-        scored = price_scores(known, ok, pool, spec, file)
-        for b in ok:
-            price_pts[b] = spec.price.weight * scored[b]
+        check_prices(spec.price, values, pool, file)  # type: ignore[arg-type]
+        prices = np.array([np.nan if values[b] is None else values[b] for b in ids], dtype=float)
+        scored = price_scores(spec.price, prices, np.array([b in pool for b in ids], dtype=bool))
+        for i, b in enumerate(ids):
+            if not compliant[b]:
+                continue
+            price_pts[b] = spec.price.weight * float(scored[i])
             # Points from this spec's weights (what-if reranks change them), not the tender's.
             quality_pts[b] = sum(c.weight * criteria.results[b][c.id].score for c in spec.criteria)
             total[b] = price_pts[b] + quality_pts[b]  # type: ignore[operator]
     elif ok:
-        matrix, weights, benefit = decision_matrix(values, criteria, ok, spec)
-        for b, t in zip(ok, topsis_totals(matrix, weights, benefit)):
+        diagnostics = topsis(*decision_matrix(values, criteria, ok, spec))
+        for b, t in zip(ok, diagnostics.total):
             total[b] = float(t)
 
-    order = sorted(ok, key=lambda b: (-round(total[b], 9), round(figures[b].tco or 0.0, 2), b))  # type: ignore[arg-type]
-    rank: dict[str, int | None] = dict.fromkeys(ids)
-    for position, b in enumerate(order, start=1):
-        rank[b] = position
+    positions = rank_positions(np.array([np.nan if total[b] is None else total[b] for b in ids], dtype=float),
+                               np.array([figures[b].tco or 0.0 for b in ids], dtype=float), ids,
+                               np.array([compliant[b] for b in ids], dtype=bool))
+    rank: dict[str, int | None] = {b: int(r) or None for b, r in zip(ids, positions)}
+    winner = next((b for b in ids if rank[b] == 1), None)
     return Ranking(
         compliant=compliant,
         price_score=price_pts,
@@ -172,8 +143,9 @@ def rank_bids(
         total=total,
         rank=rank,
         flags=_flags(tender, figures, ok, spec, exclude),
-        winner=order[0] if order else None,
+        winner=winner,
         knockouts=knockouts,
+        topsis=diagnostics,
     )
 
 

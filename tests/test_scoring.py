@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import evaluate, load_tender
-from scoring.rank import BidCostFigures, rank_bids, topsis_totals
+from scoring.formulas import topsis
+from scoring.rank import BidCostFigures, rank_bids
 
 from conftest import DATA
 
@@ -25,7 +26,7 @@ def test_topsis_tzeng_huang_2011():
     4 alternatives × 3 benefit criteria, weights 0.3/0.4/0.3, vector normalisation.
     Printed closeness: 0.5037, 0.6581, 0.7482, 0.3340 (ranks 3, 2, 1, 4)."""
     matrix = np.array([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], dtype=float)
-    closeness = topsis_totals(matrix, np.array([0.3, 0.4, 0.3]), np.array([True, True, True])) / 100
+    closeness = topsis(matrix, np.array([0.3, 0.4, 0.3]), np.array([True, True, True])).total / 100
     assert closeness == pytest.approx([0.5037, 0.6581, 0.7482, 0.3340], abs=5e-5)
 
 
