@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from scoring.evaluate import Evaluation
+from scoring.formulas import TCO_DECIMALS, TOTAL_DECIMALS
 from scoring.rank import rank_bids
 
 from .sensitivity import with_weight
-
-TOTAL_DECIMALS = 9  # the ranking compares totals at 9 decimals (scoring.rank)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,11 @@ def _tie(ev: Evaluation, key: str, weight: float, winner: str, other: str) -> st
     that decides it ("tco": the lower TCO at the cent; "id": the bid id)."""
     r = rank_bids(ev.tender, ev.figures, ev.criteria, ev.costs.knockouts, with_weight(ev.spec, key, weight))
     a, b = r.total.get(winner), r.total.get(other)
-    if a is None or b is None or round(a, TOTAL_DECIMALS) != round(b, TOTAL_DECIMALS):
+    # The tie rule's own rounding (scoring.formulas.rank_positions).
+    if a is None or b is None or np.round(a, TOTAL_DECIMALS) != np.round(b, TOTAL_DECIMALS):
         return None
     tco_a, tco_b = ev.figures[winner].tco, ev.figures[other].tco
-    return "tco" if round(tco_a or 0.0, 2) != round(tco_b or 0.0, 2) else "id"
+    return "tco" if np.round(tco_a or 0.0, TCO_DECIMALS) != np.round(tco_b or 0.0, TCO_DECIMALS) else "id"
 
 
 def shown_range(ev: Evaluation, row: dict, decimals: int = 2) -> ShownRange:

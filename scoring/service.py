@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 
-from .fleet import Fleet
 from .criteria import _MISSING, resolve
+from .fleet import Fleet
 from .model import Tender
 
 
