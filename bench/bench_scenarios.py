@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         switch_s = best_of(stay_or_switch, args.repeat, setup=lambda: ev)
         report.add(f"{name}: stay_or_switch {best}", _fmt_s(switch_s))
 
-    compare = _import("scenarios.cli", "compare")
+    compare = _import("cli.scenarios", "compare")
     if compare is None:
-        report.missing(f"{name}: compare", "scenarios.cli not importable")
+        report.missing(f"{name}: compare", "cli.scenarios not importable")
     else:
         tender_scenarios = _import("scenarios.overlay", "tender_scenarios")
         n_scenarios = len(tender_scenarios(args.example)) if tender_scenarios else 0

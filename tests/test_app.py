@@ -8,11 +8,11 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from reports import formats as i18n
 from scenarios.sensitivity import with_weight
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
 from scoring.archive import files_of_folder
 from scoring.rank import rank_bids
-from ui import i18n
 from ui.whatif_page import controls_from_scenario, scenario_from_controls
 
 from conftest import ROOT

@@ -23,11 +23,11 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from reports import formats as i18n
 from scenarios.overlay import apply, scenario_from_dict
 from scoring import EXAMPLE_TENDER, archive, evaluate, load_tender
 from scoring.archive import files_of_folder, zip_of
 from scoring.cost import line_costs
-from ui import i18n
 
 from conftest import app_test, go
 

@@ -1,6 +1,6 @@
 """CI runs what the README says (issue 12 §18): `.ci/run` lints with ruff (configured in
-pyproject.toml) and then runs the test suite, and its command is the README's test command,
-word for word."""
+pyproject.toml), checks the import contract with lint-imports (.importlinter, issue 13) and then
+runs the test suite, and its command is the README's test command, word for word."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ def test_ci_lints_with_ruff_before_the_tests():
     steps = [step.strip() for step in ci_command().split("&&")]
     assert ".venv/bin/ruff check ." in steps
     assert steps.index(".venv/bin/ruff check .") < steps.index(".venv/bin/python -m pytest")
+
+
+def test_ci_checks_the_import_contract_before_the_tests():
+    steps = [step.strip() for step in ci_command().split("&&")]
+    assert ".venv/bin/lint-imports" in steps
+    assert steps.index(".venv/bin/lint-imports") < steps.index(".venv/bin/python -m pytest")
+    config = (ROOT / ".importlinter").read_text()
+    assert "type = layers" in config and "type = acyclic_siblings" in config
+    assert "import-linter" in (ROOT / "requirements-dev.txt").read_text()
 
 
 def test_the_readme_gives_the_command_ci_runs():

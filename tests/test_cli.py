@@ -163,7 +163,7 @@ def test_readable_table_names_operators_and_criteria_and_explains_its_terms():
 
 
 def test_knockout_and_warning_wording_of_every_shape(make_tender):
-    from scoring.names import knockout_text, warning_text
+    from reports.names import knockout_text, warning_text
 
     ev = example()
     tender = ev.tender

@@ -62,17 +62,17 @@ import streamlit.logger
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from cli.scenarios import compare
+from reports import formats as i18n
 from reports.pdf import build_report, input_files
-from scenarios.cli import compare
+from reports.workbook import write_evaluation_workbook
 from scenarios.montecarlo import monte_carlo
 from scenarios.sensitivity import sensitivity
 from scenarios.switch import stay_or_switch
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
 from scoring.archive import files_of_folder, zip_of
 from scoring.excel import write_bid_xlsx, write_template
-from scoring.export import write_evaluation_workbook
 from scoring.load import build_tender, read_files
-from ui import i18n
 
 from conftest import ROOT
 

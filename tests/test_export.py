@@ -1,4 +1,4 @@
-"""The Excel export (scoring.export): what the buyer's workbook must get right.
+"""The Excel export (reports.workbook): what the buyer's workbook must get right.
 
 Figures equal the evaluation's JSON and are stored as numbers; every cost sheet adds up to
 each bid's TCO to the cent; no cell is a formula or a link, whatever the tender files say;
@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 import yaml
 
+from reports.workbook import money_format, write_evaluation_workbook
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
-from scoring.export import money_format, write_evaluation_workbook
 
 from conftest import DATA
 

@@ -1,4 +1,4 @@
-"""ui.i18n and ui.figures: every chart builds on the bundled example in both languages,
+"""reports.text, reports.formats and reports.charts: every chart builds on the bundled example in both languages,
 titles its axes with their units, names operators (never bid ids) and draws each operator
 in the same colour everywhere."""
 
@@ -13,14 +13,17 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from reports import charts as F
+from reports.formats import LANGS, money, number, percent, plotly_separators
+from reports.text import TEXT as CATALOGUE
+from reports.text import t
+from reports.text.charts import CHART_TEXT as TEXT
 from scenarios.montecarlo import monte_carlo
 from scenarios.overlay import apply, scenario_from_dict
 from scenarios.sensitivity import sensitivity
 from scenarios.switch import stay_or_switch
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
 from scoring.cost import COMPONENTS, K
-from ui import figures as F
-from ui.i18n import LANGS, TEXT, money, number, percent, plotly_separators, t
 
 # --------------------------------------------------------------------------- i18n
 
@@ -32,6 +35,19 @@ def test_every_label_exists_in_both_languages_with_the_same_placeholders():
         assert all(labels[lang].strip() for lang in LANGS), key
         names = [{f for _, f, _, _ in fields.parse(labels[lang]) if f} for lang in LANGS]
         assert names[0] == names[1], key
+
+
+def test_the_catalogue_is_bilingual_but_for_the_english_only_outputs():
+    """One catalogue for the app, the PDF, the workbook and the CLI: every text in both
+    languages with the same placeholders, except the workbook's and the command line's
+    glossary, which are written in English only."""
+    fields = string.Formatter()
+    for key, labels in CATALOGUE.items():
+        langs = ("en",) if key.startswith(("workbook.", "glossary.")) else LANGS
+        assert set(labels) == set(langs), key
+        assert all(labels[lang].strip() for lang in langs), key
+        names = [{f for _, f, _, _ in fields.parse(labels[lang]) if f} for lang in langs]
+        assert all(n == names[0] for n in names), key
 
 
 def test_every_cost_component_has_a_label():

@@ -395,8 +395,8 @@ def test_lines_command_prints_the_most_expensive_lines(capsys):
     """`python -m scoring lines DIR --scenario billed-usage.yaml --bid telvia --top 3`: the
     three lines of `line_costs` head, pseudonyms only; without per-line costs, exit 2 naming
     usage_file.evaluate_on."""
+    from cli.scoring import main
     from scoring import EXAMPLE_TENDER
-    from scoring.cli import main
     from scoring.cost import line_costs
 
     scenario = str(EXAMPLE_TENDER / "scenarios" / "billed-usage.yaml")

@@ -6,7 +6,7 @@ scenario file, an Excel bid or a billing export — then runs the command line o
 user would. A rejected case must
 
 - exit with status 2, print nothing on stdout and no "Traceback" on stderr;
-- print only lines of the form ``error: FILE: FIELD: MESSAGE`` (scoring/cli.py prints each
+- print only lines of the form ``error: FILE: FIELD: MESSAGE`` (cli/scoring.py prints each
   `Problem` of the `TenderError` that way; a problem with a whole file names the field
   ``(top level)``, ``(workbook)`` for an Excel bid);
 - name the file that holds the defect and the field (a substring of both is asserted).
@@ -14,7 +14,7 @@ user would. A rejected case must
 Files saved by ordinary editors — a UTF-8 byte-order mark, Windows CRLF line ends — must be
 accepted and evaluate exactly like the original.
 
-Most cases run the CLI in-process (`scoring.cli.main` / `scenarios.cli.main` return 2 and
+Most cases run the CLI in-process (`cli.scoring.main` / `cli.scenarios.main` return 2 and
 print to stderr) for speed; a few representative ones run it in a subprocess too. A few cases
 check that the app shows the same problems in its error table. Cases marked xfail are known
 defects in files this suite's author may not change; each reason says what the fix is.
@@ -37,8 +37,8 @@ import openpyxl
 import pytest
 
 import scoring.usage_file
-from scenarios import cli as scenarios_cli
-from scoring import cli as scoring_cli
+from cli import scenarios as scenarios_cli
+from cli import scoring as scoring_cli
 
 from conftest import DATA, ROOT
 

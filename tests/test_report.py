@@ -13,13 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from reports import ReportError, build_report, input_files
-from reports import pdf as report_pdf
+from reports import document as report_document
+from reports import render as report_render
+from reports.formats import money
 from scenarios.overlay import apply, load_scenario
 from scoring import EXAMPLE_TENDER, evaluate, load_tender
-from ui.i18n import money
 
 CREATED = datetime(2027, 1, 10, 9, 30, tzinfo=UTC)
-CAN_DRAW = report_pdf.find_browser() is not None and importlib.util.find_spec("kaleido") is not None
+CAN_DRAW = report_render.find_browser() is not None and importlib.util.find_spec("kaleido") is not None
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def test_scenario_is_named_and_its_file_hashed(tmp_path):
 
 
 def test_missing_font_names_the_debian_package(ev, tmp_path, monkeypatch):
-    monkeypatch.setattr(report_pdf, "FONT_DIRS", ())
+    monkeypatch.setattr(report_document, "FONT_DIRS", ())
     monkeypatch.setenv("FLEETBID_FONT_DIR", str(tmp_path))
     with pytest.raises(ReportError, match="fonts-dejavu-core"):
         build_report(ev, tmp_path / "x.pdf", charts=False)
@@ -161,7 +162,7 @@ def test_summary_page_says_when_the_pdf_will_have_no_charts(monkeypatch, tmp_pat
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     assert "The management report (PDF) will have no charts: no Chromium or Chrome browser was found" in captions("en")
     assert "n'aura pas de graphiques" in captions("fr")
-    monkeypatch.setattr(report_pdf, "find_browser", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(report_render, "find_browser", lambda: "/usr/bin/chromium")
     if importlib.util.find_spec("kaleido") is not None:
         assert "no charts" not in captions("en")
 

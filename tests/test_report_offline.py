@@ -3,7 +3,7 @@
 kaleido drives a headless Chromium, a separate process that `tests/test_confidentiality.py`'s
 in-process guard cannot see. Left to its defaults that browser looks up Google and DuckDuckGo
 hosts at start-up (account list, component updates, search preconnect, network time). The report
-starts it offline (`reports.pdf.OFFLINE_FLAGS`: background services off, every host name
+starts it offline (`reports.render.OFFLINE_FLAGS`: background services off, every host name
 resolved to "not found", every request sent to a closed port on the loopback).
 
 - The whole report, charts included, is built in a subprocess whose Python sockets are refused
@@ -27,11 +27,11 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from reports import pdf as report_pdf
+from reports import render as report_render
 
 from conftest import ROOT
 
-CAN_DRAW = report_pdf.find_browser() is not None and importlib.util.find_spec("kaleido") is not None
+CAN_DRAW = report_render.find_browser() is not None and importlib.util.find_spec("kaleido") is not None
 
 GUARDED_REPORT = r'''
 import socket, sys
@@ -137,13 +137,13 @@ def test_browser_is_started_offline(tmp_path):
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    browser = report_pdf.offline_browser_class()(Pipe(), str(fake))
+    browser = report_render.offline_browser_class()(Pipe(), str(fake))
     browser.pre_open()
     try:
         cli = list(browser.get_cli())
     finally:
         browser.clean()
-    assert cli[-len(report_pdf.OFFLINE_FLAGS):] == list(report_pdf.OFFLINE_FLAGS)  # last: they win over defaults
+    assert cli[-len(report_render.OFFLINE_FLAGS):] == list(report_render.OFFLINE_FLAGS)  # last: they win over defaults
     for flag in ("--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                  "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"):
         assert flag in cli

@@ -26,6 +26,7 @@ from scoring.archive import files_of_folder
 from scoring.load import build_tender, measured_lines, read_files
 from scoring.model import Tender
 from scoring.yamlio import parse_yaml_mapping
+from ui.state import reset_whatif
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,6 @@ def source() -> Source:
 
 def use_source(new: Source | None) -> None:
     """Switch the tender in use; what-if settings belong to the previous one, so they go."""
-    from ui.whatif_page import reset_whatif
-
     st.session_state["source"] = new
     reset_whatif()
 
@@ -289,7 +288,7 @@ def workbook_bytes(ev: Evaluation) -> bytes:
     """The evaluation workbook (xlsx), built when the user asks for it."""
     import io
 
-    from scoring.export import write_evaluation_workbook
+    from reports.workbook import write_evaluation_workbook
 
     buffer = io.BytesIO()
     write_evaluation_workbook(ev, buffer)

@@ -1,55 +1,46 @@
-"""What every page shares: the language, texts, names, and the error table."""
+"""What every page shares: the language, texts (the one catalogue, reports/text), names, and
+the error table."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from reports import formats, names
+from reports.text import TEXT, t
 from scoring import Evaluation
-from ui import api, i18n
-from ui.text import PAGE_TEXT
+from ui import api
 
 
 def lang() -> str:
     """The page language: the sidebar switch holds "EN" or "FR" (tests may set "en"/"fr")."""
     value = str(st.session_state.get("lang") or "en").lower()
-    return value if value in i18n.LANGS else "en"
+    return value if value in formats.LANGS else "en"
 
 
 def tr(key: str, **kw) -> str:
-    entry = PAGE_TEXT.get(key)
-    if entry is not None:
-        return entry[lang()].format(**kw) if kw else entry[lang()]
-    return i18n.t(key, lang(), **kw)
+    """The catalogue's text ``key`` (reports/text) in the page language."""
+    return t(key, lang(), **kw)
 
 
 def money(x, decimals: int = 0) -> str:
-    return i18n.money(x, lang(), currency=st.session_state.get("currency", "EUR"), decimals=decimals)
+    return formats.money(x, lang(), currency=st.session_state.get("currency", "EUR"), decimals=decimals)
 
 
 def number(x, decimals: int = 2) -> str:
-    return i18n.number(x, lang(), decimals)
+    return formats.number(x, lang(), decimals)
 
 
 def percent(x, decimals: int = 0) -> str:
-    return i18n.percent(x, lang(), decimals)
+    return formats.percent(x, lang(), decimals)
 
 
 def bid_name(ev: Evaluation, bid_id: str) -> str:
-    return ev.tender.bid(bid_id).operator
-
-
-def bids_by_rank(ev: Evaluation) -> list[str]:
-    """The bids in rank order, knocked-out bids last (in bid-id order)."""
-    rank = ev.ranking.rank
-    return sorted(ev.costs.bids, key=lambda b: (not rank[b], rank[b] or 0))
+    return names.bid_name(ev.tender, bid_id)
 
 
 def criterion_name(ev: Evaluation, criterion_id: str) -> str:
-    if criterion_id == "price":
-        return "Price" if lang() == "en" else "Prix"
-    c = next((c for c in ev.tender.spec.evaluation.criteria if c.id == criterion_id), None)
-    return (c.name or c.id) if c else criterion_id
+    return names.criterion_name(ev.tender, criterion_id, price=tr("label.price"))
 
 
 def show_errors(errors: pd.DataFrame, title: str = "errors.title") -> None:
@@ -96,5 +87,5 @@ def chart(fig, key: str, where=None) -> None:
 def component_name(component: str, language: str | None = None) -> str:
     """A usage component's label (its id when the vocabulary is the buyer's own), in the page
     language or ``language``."""
-    entry = PAGE_TEXT.get(f"usage.{component}")
+    entry = TEXT.get(f"usage_unit.{component}")
     return entry[language or lang()] if entry else component

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from reports import charts
+from reports.names import bids_by_rank
 from reports.risks import knockout_reason
-from ui import api, figures
+from ui import api
 from ui.common import (
     bid_name,
-    bids_by_rank,
     chart,
     criterion_name,
     evaluation_or_stop,
@@ -91,10 +92,10 @@ def render() -> None:
     st.subheader(tr("compare.table"))
     st.dataframe(styled, width="stretch")
     left, right = st.columns(2)
-    chart(figures.ranking_chart(ev, lang()), "ranking_chart", left)
-    chart(figures.breakdown_chart(ev, lang()), "breakdown_chart", right)
+    chart(charts.ranking_chart(ev, lang()), "ranking_chart", left)
+    chart(charts.breakdown_chart(ev, lang()), "breakdown_chart", right)
     left, right = st.columns(2)
-    chart(figures.radar_chart(ev, lang()), "radar_chart", left)
+    chart(charts.radar_chart(ev, lang()), "radar_chart", left)
     with right:
         why_panel(ev)
 

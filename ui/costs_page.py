@@ -6,15 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from reports import charts
+from reports.text import t
 from scoring.cost import COMPONENTS
-from ui import api, figures, i18n
+from ui import api
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, number, percent, show_errors, tr
 
 
 def component_table(ev) -> pd.DataFrame:
     costed = [b for b in ev.costs.bids if ev.costs.costed(b)]
     by = ev.costs.by_component()
-    rows = {i18n.t(f"component.{c}", lang()): [money(by[ev.costs.index(b), k], 0) for b in costed]
+    rows = {t(f"component.{c}", lang()): [money(by[ev.costs.index(b), k], 0) for b in costed]
             for k, c in enumerate(COMPONENTS)}
     rows[tr("row.tco")] = [money(ev.figures[b].tco, 0) for b in costed]
     return pd.DataFrame(rows, index=[bid_name(ev, b) for b in costed]).T
@@ -36,12 +38,12 @@ def lines_table(ev, view: api.LineCostView) -> pd.DataFrame:
     top = view.top
     return pd.DataFrame({
         tr("lines.col.line"): list(top["line"]),
-        i18n.t("label.profile", lang()): [profiles.get(p, p) for p in top["profile"]],
-        i18n.t("label.entity", lang()): [entities.get(e, e) for e in top["entity"]],
-        i18n.t("component.subscriptions", lang()): [money(v) for v in top["subscriptions"]],
-        i18n.t("component.usage", lang()): [money(v) for v in top["usage"]],
+        t("label.profile", lang()): [profiles.get(p, p) for p in top["profile"]],
+        t("label.entity", lang()): [entities.get(e, e) for e in top["entity"]],
+        t("component.subscriptions", lang()): [money(v) for v in top["subscriptions"]],
+        t("component.usage", lang()): [money(v) for v in top["usage"]],
         tr("lines.col.pool"): [money(v) for v in top["pool_overage"]],
-        i18n.t("component.devices", lang()): [money(v) for v in top["devices"]],
+        t("component.devices", lang()): [money(v) for v in top["devices"]],
         tr("lines.col.total"): [money(v) for v in top["total"]],
     })
 
@@ -75,7 +77,7 @@ def most_expensive_lines(ev) -> None:
         st.caption(tr("lines.whatif", name=st.session_state.get("whatif_loaded") or scenario.get("name")))
     costed = [b for b in lines_ev.costs.bids if lines_ev.costs.costed(b)]
     if not costed:
-        st.caption(i18n.t("label.no_data", lang()))
+        st.caption(t("label.no_data", lang()))
         return
     first = lines_ev.winner if lines_ev.winner in costed else costed[0]
     bid = st.selectbox(tr("lines.bid"), costed, index=costed.index(first), format_func=lambda b: bid_name(lines_ev, b),
@@ -96,15 +98,15 @@ def render() -> None:
     st.title(tr("page.costs"))
     st.caption(tr("costs.reconciles"))
     left, right = st.columns(2)
-    chart(figures.annual_chart(ev, lang()), "annual_chart", left)
-    chart(figures.monthly_chart(ev, lang()), "monthly_chart", right)
+    chart(charts.annual_chart(ev, lang()), "annual_chart", left)
+    chart(charts.monthly_chart(ev, lang()), "monthly_chart", right)
     st.subheader(tr("costs.by_component"))
     st.dataframe(component_table(ev), width="stretch")
     left, right = st.columns(2)
     with left:
-        chart(figures.entity_chart(ev, lang()), "entity_chart", left)
+        chart(charts.entity_chart(ev, lang()), "entity_chart", left)
         st.caption(tr("costs.by_entity"))
         st.dataframe(entity_table(ev), width="stretch")
     with right:
-        chart(figures.profile_chart(ev, lang()), "profile_chart", right)
+        chart(charts.profile_chart(ev, lang()), "profile_chart", right)
     most_expensive_lines(ev)

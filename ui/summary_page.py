@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports.pdf import charts_note
+from reports import charts
+from reports.render import charts_note
 from reports.risks import risks
-from ui import api, figures
+from ui import api
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, number, tr
 
 
@@ -39,8 +40,8 @@ def render() -> None:
     with top_left:
         st.subheader(tr("summary.risks"))
         st.markdown("\n".join(f"- {r}" for r in risks(ev, sos, sens, lang())) or tr("risk.none"))
-    chart(figures.ranking_chart(ev, lang()), "summary_ranking", top_right)
+    chart(charts.ranking_chart(ev, lang()), "summary_ranking", top_right)
     bottom_left, bottom_right = st.columns(2)
     if sos.challengers:
-        chart(figures.cumulative_chart(sos, ev, lang()), "summary_cumulative", bottom_left)
-    chart(figures.breakdown_chart(ev, lang()), "summary_breakdown", bottom_right)
+        chart(charts.cumulative_chart(sos, ev, lang()), "summary_cumulative", bottom_left)
+    chart(charts.breakdown_chart(ev, lang()), "summary_breakdown", bottom_right)

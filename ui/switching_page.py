@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import api, figures
+from reports import charts
+from ui import api
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, tr
 
 
@@ -24,13 +25,13 @@ def render() -> None:
                         + ko)
         else:
             st.markdown("- " + tr("switch.never", bid=bid_name(ev, c.id), saving=saving) + ko)
-    chart(figures.cumulative_chart(sos, ev, lang()), "cumulative_chart")
+    chart(charts.cumulative_chart(sos, ev, lang()), "cumulative_chart")
     left, right = st.columns(2)
     with left:
         ids = [c.id for c in sos.challengers]
         chosen = st.selectbox(tr("switch.challenger"), ids, format_func=lambda b: bid_name(ev, b), key="waterfall_bid",
                               index=ids.index(ev.winner) if ev.winner in ids else 0)
         challenger = next(c for c in sos.challengers if c.id == chosen)
-        chart(figures.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart", left)
+        chart(charts.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart", left)
     with right:
-        chart(figures.porting_risk_chart(sos, ev, lang()), "porting_chart", right)
+        chart(charts.porting_risk_chart(sos, ev, lang()), "porting_chart", right)

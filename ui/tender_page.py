@@ -7,10 +7,11 @@ from pathlib import PurePosixPath
 import pandas as pd
 import streamlit as st
 
+from reports import charts
 from scoring import TenderError, archive
 from scoring.archive import yaml_bytes, zip_of
 from scoring.model import Profile, UsageDistribution, usage_mean
-from ui import api, figures
+from ui import api
 from ui.common import chart, component_name, evaluation_or_stop, lang, number, percent, show_errors, tr
 
 
@@ -84,8 +85,8 @@ def billed_table(summary: pd.DataFrame, component: str, names: dict[str, str],
     """One row per profile: the export's lines and the spread of their mean monthly usage of
     ``component`` (`usage_summary`), and the published profile's mean; units in the headers."""
     rows = summary[summary["component"] == component]
-    unit = figures.usage_unit(component, lang())
-    decimals = figures.usage_decimals(component)
+    unit = charts.usage_unit(component, lang())
+    decimals = charts.usage_decimals(component)
 
     def head(key: str) -> str:
         return f"{tr(key)} ({unit})" if unit else tr(key)
@@ -127,7 +128,7 @@ def billed_usage(ev) -> None:
                              key=f"billed_component_{language}", persist_state="session")
     names = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
     published = {p: usage.get(component) for p, usage in published_usage(ev.tender).items()}
-    chart(figures.usage_chart(view.summary, component, lang(), names=names, published=published), "billed_chart")
+    chart(charts.usage_chart(view.summary, component, lang(), names=names, published=published), "billed_chart")
     st.caption(tr("billed.table"))
     st.dataframe(billed_table(view.summary, component, names, published), width="stretch")
 

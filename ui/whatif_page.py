@@ -13,12 +13,13 @@ import json
 import pandas as pd
 import streamlit as st
 
+from reports import charts
 from scenarios import montecarlo
 from scenarios.overlay import merge
 from scoring import TenderError
 from scoring.archive import yaml_bytes
 from scoring.yamlio import parse_yaml_mapping
-from ui import api, figures
+from ui import api
 from ui.common import (
     bid_name,
     chart,
@@ -31,9 +32,7 @@ from ui.common import (
     show_errors,
     tr,
 )
-
-PREFIXES = ("w_", "u_", "p_")
-SINGLE = ("lines", "growth", "porting")
+from ui.state import reset_whatif
 
 
 def _defaults(ev) -> dict[str, float]:
@@ -52,12 +51,6 @@ def _defaults(ev) -> dict[str, float]:
 def _components(ev) -> list[str]:
     fleet = ev.costs.fleet
     return [c for k, c in enumerate(fleet.components) if fleet.used[:, k].any()]
-
-
-def reset_whatif() -> None:
-    for key in list(st.session_state):
-        if isinstance(key, str) and (key.startswith(PREFIXES) or key in (*SINGLE, "whatif_extra", "whatif_scenario", "whatif_loaded")):
-            del st.session_state[key]
 
 
 def scenario_from_controls(ev, values: dict[str, float], extra: dict | None = None) -> dict:
@@ -239,13 +232,13 @@ def render() -> None:
         st.dataframe(ranking_table(ev), hide_index=True, width="stretch")
         st.caption(tr("whatif.effective") + ", ".join(f"{criterion_name(ev, k)} {number(w, 1)}"
                                                               for k, w in _effective(ev, scenario)))
-        chart(figures.ranking_chart(ev, lang()), "whatif_ranking")
+        chart(charts.ranking_chart(ev, lang()), "whatif_ranking")
         key = json.dumps(scenario, sort_keys=True)
         with st.expander(tr("whatif.sensitivity")):
             if st.toggle(tr("whatif.run_mc"), key="run_sensitivity", persist_state="session"):
                 sens = api.sensitivity_of(ev, key)
-                chart(figures.tornado_chart(sens, lang(), ev=ev), "tornado_chart")
-                chart(figures.weight_stability_chart(sens, ev, lang()), "weights_chart")
+                chart(charts.tornado_chart(sens, lang(), ev=ev), "tornado_chart")
+                chart(charts.weight_stability_chart(sens, ev, lang()), "weights_chart")
         with st.expander(tr("whatif.montecarlo")):
             if ev.tender.spec.uncertainty is None:
                 st.caption(tr("whatif.no_uncertainty"))
@@ -256,8 +249,8 @@ def render() -> None:
                                      key="mc_draws", persist_state="session")
             if st.toggle(tr("whatif.run_mc"), key="run_mc", persist_state="session"):
                 mc = api.monte_carlo_of(ev, key, draws, 1)
-                chart(figures.mc_rank_chart(mc, ev, lang()), "mc_rank_chart")
-                chart(figures.mc_tco_chart(mc, ev, lang()), "mc_tco_chart")
+                chart(charts.mc_rank_chart(mc, ev, lang()), "mc_rank_chart")
+                chart(charts.mc_tco_chart(mc, ev, lang()), "mc_tco_chart")
 
 
 def _effective(ev, scenario) -> list[tuple[str, float]]:

@@ -1,6 +1,8 @@
-"""Page texts in English and French (chart texts live in ui/i18n.py)."""
+"""The app's page texts. A usage component's name with its unit is ``usage_unit.<id>``
+("Data (GB)"); the charts' shorter ``usage.<id>`` ("Data") is a different text in French and
+for roaming, so each keeps its key."""
 
-PAGE_TEXT: dict[str, dict[str, str]] = {
+APP_TEXT: dict[str, dict[str, str]] = {
     "app.title": {"en": "Fleetbid", "fr": "Fleetbid"},
     "app.language": {"en": "Language", "fr": "Langue"},
     "page.tender": {"en": "Tender", "fr": "Appel d'offres"},
@@ -203,11 +205,11 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
                                  "The administrator must fix the [access] section of .streamlit/secrets.toml.",
                            "fr": "Les réglages d'accès de ce déploiement sont invalides ; l'application reste fermée. "
                                  "L'administrateur doit corriger la section [access] de .streamlit/secrets.toml."},
-    "usage.voice_min": {"en": "Voice (minutes)", "fr": "Voix (minutes)"},
-    "usage.sms": {"en": "SMS", "fr": "SMS"},
-    "usage.data_gb": {"en": "Data (GB)", "fr": "Données (Go)"},
-    "usage.roam_eu_data_gb": {"en": "EU roaming data (GB)", "fr": "Données en itinérance UE (Go)"},
-    "usage.roam_eu_voice_min": {"en": "EU roaming voice (minutes)", "fr": "Voix en itinérance UE (minutes)"},
-    "usage.roam_world_voice_min": {"en": "World roaming voice (minutes)", "fr": "Voix en itinérance monde (minutes)"},
-    "usage.roam_world_data_gb": {"en": "World roaming data (GB)", "fr": "Données en itinérance monde (Go)"},
+    "usage_unit.voice_min": {"en": "Voice (minutes)", "fr": "Voix (minutes)"},
+    "usage_unit.sms": {"en": "SMS", "fr": "SMS"},
+    "usage_unit.data_gb": {"en": "Data (GB)", "fr": "Données (Go)"},
+    "usage_unit.roam_eu_data_gb": {"en": "EU roaming data (GB)", "fr": "Données en itinérance UE (Go)"},
+    "usage_unit.roam_eu_voice_min": {"en": "EU roaming voice (minutes)", "fr": "Voix en itinérance UE (minutes)"},
+    "usage_unit.roam_world_voice_min": {"en": "World roaming voice (minutes)", "fr": "Voix en itinérance monde (minutes)"},
+    "usage_unit.roam_world_data_gb": {"en": "World roaming data (GB)", "fr": "Données en itinérance monde (Go)"},
 }

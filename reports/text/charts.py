@@ -1,37 +1,7 @@
-"""Labels and number formats of the UI in English and French.
+"""The charts' texts (labels, axis titles with units, chart titles), shared by the app and the
+PDF, whose charts are the same figures. Cost-component names come from scoring/components.py."""
 
-`t(key, lang, **kw)` returns the label in that language, formatted with ``kw``; a key or a
-language that does not exist raises KeyError, so a typo never shows up as an empty label.
-Numbers follow each language's conventions: English ``€1,234,567`` and ``12%``, French
-``1 234 567 €`` and ``12 %`` (narrow no-break space U+202F between thousands and before
-``%``, no-break space U+00A0 before the currency). Negative numbers carry the true minus
-sign U+2212; a missing value (None or NaN) shows as an em dash.
-"""
-
-from __future__ import annotations
-
-import math
-
-LANGS = ("en", "fr")
-
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before % and :
-NBSP = "\u00a0"  # no-break space: before a currency
-MINUS = "\u2212"
-MISSING = "—"
-
-TEXT: dict[str, dict[str, str]] = {
-    # ------------------------------------------------------------------ cost components
-    "component.subscriptions": {"en": "Subscriptions", "fr": "Abonnements"},
-    "component.usage": {"en": "Usage beyond allowances", "fr": "Consommations hors forfait"},
-    "component.pool_overage": {"en": "Pooled data overage", "fr": "Dépassement du pool data"},
-    "component.account_fees": {"en": "Account fees", "fr": "Frais de compte"},
-    "component.devices": {"en": "Devices", "fr": "Terminaux"},
-    "component.device_fund": {"en": "Device fund", "fr": "Enveloppe terminaux"},
-    "component.one_off_fees": {"en": "One-off fees (setup, activation, SIMs)",
-                               "fr": "Frais ponctuels (mise en service, activation, SIM)"},
-    "component.credits": {"en": "Credits", "fr": "Avoirs"},
-    "component.portability": {"en": "Portability terms", "fr": "Conditions de portabilité"},
-    "component.switching": {"en": "Switching cost (buyer's)", "fr": "Coût de changement (acheteur)"},
+CHART_TEXT: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ usage components (tender ids)
     "usage.voice_min": {"en": "Voice", "fr": "Voix"},
     "usage.sms": {"en": "SMS", "fr": "SMS"},
@@ -176,59 +146,3 @@ TEXT: dict[str, dict[str, str]] = {
     "title.mc_tco": {"en": "TCO range under uncertainty ({draws} simulations)",
                      "fr": "Fourchette du coût total sous incertitude ({draws} simulations)"},
 }
-
-
-def t(key: str, lang: str, **kw) -> str:
-    """The label ``key`` in ``lang``, formatted with ``kw`` (KeyError if either is unknown)."""
-    text = TEXT[key][lang]
-    return text.format(**kw)
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def _digits(x: float, lang: str, decimals: int) -> tuple[str, str]:
-    """(sign, absolute value with the language's separators)."""
-    text = f"{abs(x):,.{decimals}f}"
-    # No "−0" for a value that rounds to zero.
-    sign = MINUS if x < 0 and float(text.replace(",", "")) != 0 else ""
-    if lang == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-    elif lang != "en":
-        raise KeyError(lang)
-    return sign, text
-
-
-def number(x, lang: str, decimals: int = 0) -> str:
-    """``1,234.5`` / ``1 234,5``; None or NaN → "—"."""
-    if _missing(x):
-        return MISSING
-    sign, text = _digits(float(x), lang, decimals)
-    return sign + text
-
-
-def money(x, lang: str, currency: str = "EUR", decimals: int = 0) -> str:
-    """``€1,234,567`` / ``1 234 567 €``; another currency: ``1,234 USD`` / ``1 234 USD``."""
-    if _missing(x):
-        return MISSING
-    sign, text = _digits(float(x), lang, decimals)
-    if lang == "en":
-        return f"{sign}€{text}" if currency == "EUR" else f"{sign}{text} {currency}"
-    return f"{sign}{text}{NBSP}{'€' if currency == 'EUR' else currency}"
-
-
-def percent(x, lang: str, decimals: int = 0) -> str:
-    """A share 0..1 as ``12%`` / ``12 %``."""
-    if _missing(x):
-        return MISSING
-    sign, text = _digits(100.0 * float(x), lang, decimals)
-    return f"{sign}{text}%" if lang == "en" else f"{sign}{text}{NNBSP}%"
-
-
-def plotly_separators(lang: str) -> str:
-    """``layout.separators`` for the language: decimal mark, then thousands separator."""
-    return {"en": ".,", "fr": "," + NNBSP}[lang]
-
-
-__all__ = ["LANGS", "TEXT", "money", "number", "percent", "plotly_separators", "t"]
