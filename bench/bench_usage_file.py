@@ -9,7 +9,11 @@ generator's nor the other path's:
 - ``fast``: `read_line_usage`, bytes straight to the (N, K, C) array (what the cost engine
   uses);
 - ``table``: `read_usage_table` then `line_usage` (the long table, what the profile builder
-  uses).
+  uses);
+- ``pandas``: `read_line_usage` of the same file declared ``encoding: cp1252`` (it is ASCII,
+  so the arrays are the same): the path of every export not in UTF-8 and of every file
+  pyarrow's reader refuses — pandas' parser, after the check that every row has the
+  header's number of cells (`scoring.usage_file._check_cell_counts`).
 
 Both hold the file's bytes, as a caller that read the file does. Targets (100k lines, either
 path): load < 5 s, peak memory < 2 GB; larger sizes show "< 2 GB" for the fast path as an
@@ -18,7 +22,7 @@ aim, which does not change the exit code. Exits 0 when every target is met.
 Usage::
 
     python bench/bench_usage_file.py [--lines 100000 1000000] [--months 12] [--seed 7]
-        [--repeat 3] [--paths fast table] [--keep DIR]
+        [--repeat 3] [--paths fast table pandas] [--keep DIR]
 
 ``--keep DIR`` keeps the generated exports in DIR and reuses them (writing 1M lines takes
 about a minute).
@@ -113,12 +117,12 @@ def measure(path: Path, repeat: int, which: str) -> dict:
     """In the child: the best time of one path, and the process's peak RSS."""
     from scoring.usage_file import UsageFileSpec, line_usage, read_line_usage, read_usage_table
 
-    spec = UsageFileSpec(path=path.name, columns=COLUMNS, units=UNITS)
+    spec = UsageFileSpec(path=path.name, columns=COLUMNS, units=UNITS, encoding="cp1252" if which == "pandas" else "utf-8")
     data = path.read_bytes()
     args = dict(shown=path.name, entities=ENTITIES, profiles=PROFILES, key=KEY)
 
     def run() -> tuple:
-        if which == "fast":
+        if which in ("fast", "pandas"):
             return read_line_usage(data, spec, **args), 0.0, 0, 0.0
         table = read_usage_table(data, spec, **args)
         start = time.perf_counter()
@@ -146,10 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--paths", nargs="+", choices=["fast", "table"], default=["fast", "table"])
+    parser.add_argument("--paths", nargs="+", choices=["fast", "table", "pandas"], default=["fast", "table", "pandas"])
     parser.add_argument("--keep", type=Path, help="keep the generated exports in this folder, and reuse them")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child's mode
-    parser.add_argument("--which", choices=["fast", "table"], help=argparse.SUPPRESS)
+    parser.add_argument("--which", choices=["fast", "table", "pandas"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.repeat, args.which)))
@@ -179,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(child.stderr, file=sys.stderr)
                     return 1
                 fig = json.loads(child.stdout.strip().splitlines()[-1])
-                name = "read_line_usage (fast path)" if which == "fast" else "read_usage_table + line_usage"
+                name = {"fast": "read_line_usage (fast path)", "table": "read_usage_table + line_usage",
+                        "pandas": "read_line_usage, not UTF-8 (pandas)"}[which]
                 if which == "fast":
                     report.add(f"{lines:,} lines: usage array (N, K, C)",
                                f"{' × '.join(map(str, fig['shape']))} float64, {fig['usage_mb']:.0f} MB")

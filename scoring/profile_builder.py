@@ -2,7 +2,9 @@
 
 Input: the normalised long table the billing-export reader returns — columns ``line`` (id),
 ``entity``, optional ``profile``, ``month`` (Period or string) and one float column per usage
-component in the tender format's units (GB, minutes, messages).
+component in the tender format's units (GB, minutes, messages). A usage that is infinite or
+beyond ±10¹² (`scoring.model.MAX_AMOUNT`, the bound on every amount) is a ValueError naming
+the component.
 
 Method
 ------
@@ -50,6 +52,7 @@ import yaml
 from scipy import stats
 from scipy.cluster.vq import kmeans2
 
+from scoring.model import MAX_AMOUNT
 from scoring.usage import DIST_CODES, expected_excess
 
 ELBOW = 0.05
@@ -80,6 +83,7 @@ def _per_line(table: pd.DataFrame, components: list[str]) -> tuple[pd.DataFrame,
     data = table.copy()
     data["month"] = data["month"].astype(str)
     data[components] = data[components].apply(pd.to_numeric, errors="coerce").fillna(0.0).astype(float)
+    _check_magnitudes(data, components)
     monthly = data.groupby(["line", "month"], sort=True)[components].sum().reset_index()
     last = data.sort_values(["line", "month"], kind="mergesort").groupby("line", sort=True).last()
     lines = monthly.groupby("line", sort=True)[components].mean()
@@ -87,6 +91,20 @@ def _per_line(table: pd.DataFrame, components: list[str]) -> tuple[pd.DataFrame,
     if "profile" in data.columns:
         lines.insert(1, "profile", last["profile"].astype(str))
     return monthly, lines
+
+
+def _check_magnitudes(data: pd.DataFrame, components: list[str]) -> None:
+    """ValueError when a usage is infinite or beyond ±`MAX_AMOUNT` (10¹², the model's bound on
+    every amount, which the billing-export reader enforces too): the spread of a 1e200 would
+    overflow (its cv infinite, then rounded to 0 and divided by)."""
+    for component in components:
+        values = data[component].to_numpy(float)
+        bad = ~(np.abs(values) <= MAX_AMOUNT)
+        if bad.any():
+            raise ValueError(
+                f"usage table: {int(bad.sum()):,} value(s) of {component} beyond the maximum of 10^12 a line and "
+                f"month or not finite (the first: {values[bad][0]:g})"
+            )
 
 
 def _kmeans(x: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -136,12 +154,15 @@ def fit_distribution(values: np.ndarray, mean: float | None = None) -> float | d
     mean = float(values.mean()) if mean is None else float(mean)
     if mean <= 0 or len(values) < 2:
         return _sig(max(mean, 0.0))
-    cv = float(values.std(ddof=1)) / float(values.mean()) if values.mean() > 0 else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing spread is handled below
+        cv = float(values.std(ddof=1)) / float(values.mean()) if values.mean() > 0 else 0.0
     if cv < MIN_CV:
         return _sig(mean)
     positive = values[values > 0]
     scored = np.maximum(values, positive.min() / 2)
     cv_r = _sig(cv, 3)
+    if not cv_r > 0:  # an overflowing spread: never with amounts within MAX_AMOUNT (checked on input)
+        return _sig(mean)
     best = max(("lognormal", "gamma"), key=lambda d: (_loglik(scored, mean, cv_r, d), d == "lognormal"))
     return {"mean": _sig(mean), "cv": cv_r, "dist": best}
 

@@ -21,13 +21,19 @@ Privacy. Line identifiers (phone numbers) are pseudonymised on load with a keyed
 HMAC-SHA256 (`pseudonymise`; the key: `pseudonym_key`): the results hold ``L-`` + 16 hex
 digits, a new line is hashed as soon as it is read and the raw ids are dropped with the file's
 chunks; no error message ever shows a raw identifier (errors name the row in the file, and a
-cell quoted in an error has any run of 8 digits or more replaced by ``…``).
+cell quoted in an error has anything like a phone number replaced by ``…``: the one rule of
+`scoring.errors.redact`, applied to every problem of every file).
 
 Errors. Every defect is collected and raised together as one `TenderError` (at most
 `MAX_PROBLEMS` problems, then "… and N more"), each naming the file, the row as numbered in
 the file (header = row 1) and the column. Rows whose mapped cells are all empty are
 skipped. Row numbers count physical lines of a CSV, so a quoted cell holding a line break
-shifts the rows named after it.
+shifts the rows named after it. A CSV row with more or fewer cells than the header is an
+error naming the row and both counts (never read shifted or padded), and a comma-separated
+file whose extra cells look like decimal commas (``945,4``) says so; those errors come
+alone, as the other cells of such rows mean nothing. A usage over `MAX_AMOUNT` (10¹², the
+model's bound on every amount) in the format's units is an error; so is, before anything is
+parsed, a header row of more than `MAX_COLUMNS` cells.
 
 Scale. A CSV is read in chunks, mapped columns only, by pyarrow's streaming reader in a
 thread that parses the next chunks while the caller reduces the last one (pyarrow refusing a
@@ -43,9 +49,11 @@ the long table (one row per line and month: the profile builder's input).
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import hmac
 import io
+import itertools
 import mmap
 import os
 import queue
@@ -61,9 +69,10 @@ import numpy as np
 import pandas as pd
 
 from .archive import env_limit
-from .errors import Problem, TenderError
+from .errors import WHOLE_FILE, Problem, TenderError, has_phone_number, redact
 from .model import (  # noqa: F401  (the spec lives with the tender's model; re-exported here)
     DATA_UNITS,
+    MAX_AMOUNT,
     REQUIRED_ROLES,
     ROLES,
     VOICE_UNITS,
@@ -77,6 +86,7 @@ from .model import (  # noqa: F401  (the spec lives with the tender's model; re-
 MAX_PROBLEMS = 50
 MAX_MONTHS = env_limit("FLEETBID_MAX_EXPORT_MONTHS", 120)  # a wider range is almost surely a mistyped month
 MAX_BYTES = env_limit("FLEETBID_MAX_USAGE_FILE_BYTES", 4 * 1024**3)
+MAX_COLUMNS = env_limit("FLEETBID_MAX_EXPORT_COLUMNS", 1000)  # cells of a CSV's header row
 CHUNK_ROWS = 250_000  # bounds the C parser's buffers: ~0.5 GB peak for 100k lines × 12 months
 SNIFFED_DELIMITERS = (",", ";", "\t", "|")
 
@@ -448,18 +458,13 @@ class _Problems:
 
 
 def _short(value: Any, limit: int = 30) -> str:
-    text = _redact(str(value))
+    """A cell as an error quotes it: phone numbers hidden (`scoring.errors.redact`) before
+    it is cut to ``limit`` characters, so the cut never leaves part of one."""
+    text = redact(str(value))
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-_PHONE_LIKE = re.compile(r"\+?\d(?:[ .-]?\d){7,}")
 _ID_TEXT = re.compile(r"[a-z0-9_-]+")  # model.ID_PATTERN
-
-
-def _redact(text: str) -> str:
-    """``text`` with anything that may be a phone number (8 or more digits, maybe split by
-    spaces, dots or dashes) replaced by ``…``: a cell shown in an error never names a line."""
-    return _PHONE_LIKE.sub("…", text)
 
 
 def _list(values, limit: int = 20) -> str:
@@ -549,7 +554,7 @@ class _Decoder:
         profile = self._codes(chunk["profile"], rows, "profile") if self.has_profile else None
         values = []
         for component, factor in zip(self.components, self.factors):
-            column = self._numbers(chunk[component], rows, component)
+            column = self._numbers(chunk[component], rows, component, factor)
             if factor != 1.0:
                 column *= factor
             values.append(column)
@@ -588,7 +593,7 @@ class _Decoder:
         texts = [_cell_text(u) for u in uniques]
         if self.discover:
             for text in texts:
-                if text not in lookup and _ID_TEXT.fullmatch(text) and not _PHONE_LIKE.search(text):
+                if text not in lookup and _ID_TEXT.fullmatch(text) and not has_phone_number(text):
                     lookup[text] = len(known)
                     known.append(text)
         table = np.array([lookup.get(text, -1) for text in texts] + [-2], dtype=np.int32)
@@ -603,22 +608,25 @@ class _Decoder:
                 text = texts[bad_codes[i]]
                 if not self.discover:
                     return f"unknown {role} {_short(text)}; known: {_list(known)}"
-                if _PHONE_LIKE.search(text):
+                if has_phone_number(text):
                     return f"{role} {_short(text)} looks like a phone number: is the {role} column the right one?"
                 return f"{role} {_short(text)} is not an id: use lowercase letters, digits, _ and - ([a-z0-9_-]+)"
 
             self.problems.add_rows(rows[bad], self.col(role), message)
         return out
 
-    def _numbers(self, series: pd.Series, rows: np.ndarray, component: str) -> np.ndarray:
+    def _numbers(self, series: pd.Series, rows: np.ndarray, component: str, factor: float = 1.0) -> np.ndarray:
+        """The column as float64 in the file's units; a cell that is not a number, negative,
+        or over `MAX_AMOUNT` once in the format's units (``factor``) is a problem."""
         column = self.col(component)
         if series.dtype.kind in "fiu":
             values = series.to_numpy(np.float64, copy=True)
             text = None
         else:  # slow path: text in the column (bad CSV), or cells from a workbook
             values, text = _floats(series.to_numpy(object), self.spec.decimal)
+        limit = MAX_AMOUNT / max(factor, 1.0)  # in the file's units, and in the format's once converted
         with np.errstate(invalid="ignore"):
-            bad = np.flatnonzero(~(values >= 0) | ~np.isfinite(values))
+            bad = np.flatnonzero(~((values >= 0) & (values <= limit)))  # NaN and ±inf too
         if len(bad):
 
             def message(i: int) -> str:
@@ -629,6 +637,9 @@ class _Decoder:
                     return "the cell is empty or not a number (write 0 for no usage)"
                 if not np.isfinite(value):
                     return f"{value} is not a finite number"
+                if value > limit:
+                    return (f"usage {value:g} is over the maximum of {limit:,.0f} a line and month "
+                            f"(10^12 in the tender's units): a mistyped cell, or the wrong unit?")
                 return f"usage cannot be negative, got {value:g}"
 
             self.problems.add_rows(rows[bad], column, message)
@@ -958,17 +969,29 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
     pyarrow's CSV reader goes first (it is several times faster than pandas'); anything it
     refuses (text in a number column, a row with too few or too many cells, bad UTF-8)
     sends the file to pandas' C parser, whose results the cell checks then name row by row.
+    Before pandas reads a row, `_check_cell_counts` refuses rows whose cells do not match the
+    header's (pandas would silently fill them, or shift every column); before anything is
+    parsed, a header row of more than `MAX_COLUMNS` cells is refused (`_header_width`).
     """
     encoding = "utf-8-sig" if codecs.lookup(spec.encoding).name == "utf-8" else spec.encoding
     try:  # UnicodeError, not only UnicodeDecodeError: utf-16 without a BOM, idna, …
         head = data[:65536].decode(encoding, errors="ignore")
         delimiter = spec.delimiter or _sniff(head.splitlines()[0] if head else "")
         common = dict(sep=delimiter, encoding=encoding, engine="c", skip_blank_lines=False)
+        width = _header_width(data, encoding, delimiter)
+        if width is None:
+            raise TenderError.at(shown, WHOLE_FILE, f"not a readable CSV file (a header cell of over "
+                                 f"{csv.field_size_limit():,} characters)")
+        if width > MAX_COLUMNS:
+            raise TenderError.at(
+                shown, WHOLE_FILE, f"the header row has {width:,} cells, over the limit of {MAX_COLUMNS:,} columns "
+                "(FLEETBID_MAX_EXPORT_COLUMNS): is this a billing export, with one column per field?"
+            )
         headers = list(pd.read_csv(io.BytesIO(data), nrows=0, **common).columns)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
         raise TenderError.at(shown, "(file)", f"not a readable CSV file ({_parser_message(exc)})") from None
     by_name = {str(h).strip(): h for h in headers}
-    found = _list((_redact(str(h)) for h in headers), 40)  # no header row: the first row's cells
+    found = _list((redact(str(h)) for h in headers), 40)  # no header row: the first row's cells
     missing = [
         Problem(
             shown,
@@ -989,12 +1012,15 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
                 return
             except _ArrowGaveUp:
                 yield _RESTART
+    numeric = [i for i, h in enumerate(headers) if role_of.get(h) is not None and role_of[h] not in ROLES]
+    _check_cell_counts(data, encoding, delimiter, len(headers), numeric, shown)
     text_roles = ("line", "entity", "profile", "month")
     dtype = {
         h: (str if role == "line" else "category") if role in text_roles else np.float64 for h, role in role_of.items()
     }
     options = dict(
         usecols=list(role_of),
+        index_col=False,  # never take the first column for an index (a row with one cell too many)
         decimal=spec.decimal,
         chunksize=CHUNK_ROWS,
         keep_default_na=False,
@@ -1022,6 +1048,200 @@ def _csv_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Dat
 
 
 _RESTART = pd.DataFrame()
+
+
+def _header_width(data: bytes, encoding: str, delimiter: str) -> int | None:
+    """The cells of the file's first row, by Python's csv module reading the bytes as they
+    are decoded: the time taken grows with the header row, never with the file (pandas takes
+    minutes over a header of a million cells: 0.1 s here). None when a header cell is over
+    the csv module's field limit (131,072 characters)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    try:
+        return len(next(csv.reader(stream, delimiter=delimiter), []))
+    except csv.Error:
+        return None
+    finally:
+        stream.detach()
+
+
+def _check_cell_counts(data: bytes, encoding: str, delimiter: str, cells: int, numeric: list[int], shown: str) -> None:
+    """Raise a TenderError naming the rows whose cells are more or fewer than the header's
+    ``cells`` (the first `_Ragged.KEPT`, numbered as the other errors count rows: header =
+    row 1, a blank line is a row; then "… and more"), and saying so when the extra cells
+    look like decimal commas (`_decimal_comma`; ``numeric``: the usage columns' positions).
+
+    pandas' parser would fill a short row with empty cells, drop a long row's extra cells
+    after shifting the ones before them, and take the first column for an index when the
+    first row has one cell too many — moving every column of every row. Counted by pyarrow's
+    CSV tokenizer in one pass that converts nothing (~0.2 s for 100,000 lines × 12 months,
+    a fifth of a full read; only files that pyarrow's reader refused, or not in UTF-8, get
+    here), else — without pyarrow, or when it cannot tokenize the file — by Python's csv
+    module (a cell it cannot read, over 131,072 characters, is an error: cells that cannot
+    be counted are not read). A file that does not decode is left to pandas, whose error
+    says so."""
+    ragged = _Ragged(delimiter, cells, numeric)
+    try:
+        _count_with_arrow(data, encoding, delimiter, cells, ragged)
+    except _ArrowGaveUp:
+        ragged = _Ragged(delimiter, cells, numeric)
+        try:
+            _count_with_csv(data, encoding, delimiter, cells, ragged)
+        except UnicodeError:
+            return
+        except csv.Error:  # a cell over csv.field_size_limit(): cells cannot be counted, so not read
+            raise TenderError.at(
+                shown, WHOLE_FILE, f"not a readable CSV file (a cell of over {csv.field_size_limit():,} characters)"
+            ) from None
+    ragged.raise_if_any(shown)
+
+
+def _count_with_arrow(data: bytes, encoding: str, delimiter: str, cells: int, ragged: _Ragged) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pandas' own string dtype brings pyarrow here
+        raise _ArrowGaveUp() from None
+    try:
+        reader = pacsv.open_csv(
+            pa.py_buffer(data),
+            memory_pool=_arrow_pool(),
+            read_options=pacsv.ReadOptions(
+                block_size=ARROW_BLOCK_BYTES,
+                column_names=[f"c{i}" for i in range(cells)],  # the header is row 1 (skip_rows ignores quotes)
+                use_threads=False,  # rows are numbered only when read in order
+                encoding="utf8" if encoding == "utf-8-sig" or _ascii_bytes(encoding) else encoding,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=data.find(b'"') >= 0,
+                ignore_empty_lines=False,
+                invalid_row_handler=ragged,
+            ),
+            convert_options=pacsv.ConvertOptions(include_columns=["c0"], column_types={"c0": pa.binary()}),
+        )
+        for _ in reader:
+            pass
+    except (pa.ArrowException, UnicodeError, _Unnumbered):
+        if not ragged.more:  # not stopped by `ragged`: a row longer than a block, …: the csv module counts
+            raise _ArrowGaveUp() from None
+
+
+def _ascii_bytes(encoding: str) -> bool:
+    """Whether every byte of ``encoding`` is one character, ASCII bytes being ASCII (latin-1,
+    cp1252…): cells are then counted on the bytes as they are (the delimiters, quotes and line
+    breaks are ASCII), without transcoding them (twice as fast)."""
+    try:
+        return bytes(range(128)).decode(encoding) == "".join(map(chr, range(128))) and len(
+            b"\xc3\xa9\x82\xa0".decode(encoding, errors="replace")) == 4
+    except (UnicodeError, LookupError, ValueError):
+        return False
+
+
+def _count_with_csv(data: bytes, encoding: str, delimiter: str, cells: int, ragged: _Ragged) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    try:
+        rows = csv.reader(stream, delimiter=delimiter)
+        next(rows, None)  # the header
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != cells and not ragged.add(number, len(row), delimiter.join(row)):
+                return  # an empty line is a blank row, as pandas and pyarrow read it
+    finally:
+        stream.detach()
+
+
+class _Unnumbered(Exception):
+    """pyarrow did not give an invalid row's number."""
+
+
+_INTEGER_CELL = re.compile(r"\s*[-+]?\d+\s*")
+_DIGITS_CELL = re.compile(r"\s*\d+\s*")
+_NUMBER_CELL = re.compile(r"\s*(?:[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)?\s*")  # or empty
+
+
+class _Ragged:
+    """The rows whose cell count differs from the header's, and whether the extra cells look
+    like decimal commas; as pyarrow's `invalid_row_handler`, it skips each such row, and
+    stops the reading at the first past the `KEPT` it keeps (``more``): pyarrow takes about
+    15 µs over each, 18 s for a 100,000-line export whose every row is off."""
+
+    KEPT = MAX_PROBLEMS - 1  # and the decimal commas' problem
+
+    def __init__(self, delimiter: str, cells: int, numeric: list[int]):
+        self.delimiter, self.cells, self.numeric = delimiter, cells, numeric
+        self.rows: list[tuple[int, int]] = []  # (row number, cells), the first KEPT
+        self.more = False  # rows past those
+        self.decimal_sample: str | None = None
+
+    def __call__(self, row: Any) -> str:
+        if row.number is None:
+            raise _Unnumbered()
+        return "skip" if self.add(row.number, row.actual_columns, row.text) else "error"
+
+    def add(self, number: int, cells: int, text: str) -> bool:
+        """Record a row; False once past `KEPT` (stop reading)."""
+        if len(self.rows) >= self.KEPT:
+            self.more = True
+            return False
+        self.rows.append((number, cells))
+        if cells > self.cells and self.delimiter == "," and self.decimal_sample is None:
+            self.decimal_sample = _decimal_comma(text, cells - self.cells, self.numeric)
+        return True
+
+    def raise_if_any(self, shown: str) -> None:
+        if not self.rows:
+            return
+        problems = _Problems(shown)
+        if self.decimal_sample is not None:
+            sample = self.decimal_sample
+            problems.add(
+                WHOLE_FILE,
+                f"numbers look like decimal commas ({sample}) in a file whose cells are separated by commas: "
+                f'quote them ("{sample}"), or export with a decimal point, or with \';\' between the cells',
+            )
+        name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(self.delimiter, repr(self.delimiter))
+        for number, cells in self.rows:
+            hint = f"an unquoted {name} inside a cell?" if cells > self.cells else "a cell is missing"
+            problems.add(f"row {number}", f"{cells} cells where the header has {self.cells}: {hint}")
+        if self.more:
+            problems.items.append(Problem(shown, "(more)", "… and more rows whose cells do not match the header"))
+        problems.raise_if_any()
+
+
+def _decimal_comma(text: str, extra: int, numeric: list[int]) -> str | None:
+    """A number of a comma-separated row with ``extra`` cells too many that looks written
+    with a decimal comma (``945,4``), or None: joining ``extra`` pairs of side-by-side cells
+    of digits must give the header's count with a number (or nothing) in every usage column
+    (``numeric``: their positions), so an extra cell of text is not taken for one. Of several
+    ways, the number whose second part looks most like a fraction (a leading 0, then the
+    fewest digits): ``10,945,4,50`` gives ``945,4``."""
+    cells = text.split(",")
+    pairs = [
+        i for i in range(len(cells) - 1) if _INTEGER_CELL.fullmatch(cells[i]) and _DIGITS_CELL.fullmatch(cells[i + 1])
+    ]
+    found: list[tuple[str, str]] = []
+    for joins in itertools.islice(itertools.combinations(pairs, extra), 1000):
+        if any(b - a < 2 for a, b in zip(joins, joins[1:])):
+            continue  # two pairs sharing a cell
+        joined, made, i = [], [], 0
+        while i < len(cells):
+            if i in joins:
+                made.append((cells[i].strip(), cells[i + 1].strip()))
+                joined.append(f"{cells[i]},{cells[i + 1]}")
+                i += 2
+            else:
+                joined.append(cells[i])
+                i += 1
+        if all(_NUMBER_CELL.fullmatch(joined[j]) for j in numeric if j < len(joined)):
+            found += made
+    if not found:
+        return None
+
+    def fraction_rank(pair: tuple[str, str]) -> int:
+        part = pair[1]
+        return 0 if len(part) > 1 and part.startswith("0") else len(part)
+
+    whole, part = min(found, key=fraction_rank)
+    return f"{whole},{part}"
 
 
 class _ArrowGaveUp(Exception):
@@ -1154,7 +1374,7 @@ def _arrow_pool() -> Any:
 
 def _parser_message(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    return re.sub(r"\d{6,}", "…", _redact(text))[:200]  # never echo what may be a phone number
+    return re.sub(r"\d{6,}", "…", redact(text))[:200]  # never echo what may be a phone number
 
 
 def _xlsx_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.DataFrame]:
@@ -1174,7 +1394,7 @@ def _xlsx_chunks(data: bytes, spec: UsageFileSpec, shown: str) -> Iterator[pd.Da
                 shown,
                 f"columns.{role}",
                 f"column {name.strip()!r} is not in the sheet's header; headers found: "
-                f"{_list([_redact(str(h)) for h in headers if h is not None], 40)}",
+                f"{_list([redact(str(h)) for h in headers if h is not None], 40)}",
             )
             for role, name in spec.columns.items()
             if name.strip() not in by_name
@@ -1230,8 +1450,9 @@ def read_usage_table(
 
     With ``discover_ids`` (no tender to name them: ``python -m scoring profiles --columns``)
     ``entities`` and ``profiles`` are ignored and any id ``[a-z0-9_-]+`` in those columns is
-    accepted; the categories are then the ids found, sorted. An id with 8 digits or more in
-    a row is refused as a likely phone number (a column mapped to the wrong header).
+    accepted; the categories are then the ids found, sorted. An id that looks like a phone
+    number (`scoring.errors.has_phone_number`: 9 digits or more) is refused (a column mapped
+    to the wrong header).
     """
     _check_arguments(data, spec, shown, profiles, key, discover_ids)
     capacity = 1024 if xlsx else data.count(b"\n") + 1  # an upper bound on the rows of a CSV

@@ -161,3 +161,23 @@ def test_same_yaml_whatever_the_pseudonymisation_key():
     assert texts[0] == texts[1]
     assert list(yaml.safe_load(texts[0])["profiles"][0]["lines"]) == [
         e for e in entities if e in yaml.safe_load(texts[0])["profiles"][0]["lines"]]  # the tender's entity order
+
+
+@pytest.mark.parametrize("value", [1e200, float("inf"), 1.7e308, -1e13])
+def test_absurd_usage_is_a_clear_error_not_a_crash(two_groups, value):
+    """A usage of 1e200 made the spread overflow (cv infinite, rounded to 0, then divided by:
+    ZeroDivisionError). Beyond the model's bound on amounts (10¹²) it is refused, with the
+    component named; `python -m scoring profiles` shows it as one error line."""
+    table = two_groups.copy()
+    table.loc[7, "data_gb"] = value
+    with pytest.raises(ValueError, match=r"1 value\(s\) of data_gb beyond the maximum of 10\^12"):
+        build_profiles(table, ["data_gb", "voice_min"])
+    table.loc[7, "data_gb"] = 1e12  # the bound itself is a usage
+    profiles, _ = build_profiles(table, ["data_gb", "voice_min"])
+    assert all(np.isfinite(p["usage"]["data_gb"]["mean"]) for p in profiles)
+
+
+def test_a_spread_that_overflows_gives_a_plain_number():
+    from scoring.profile_builder import fit_distribution
+
+    assert fit_distribution(np.array([1e200, 1.0, 2.0])) == pytest.approx(1e200 / 3, rel=1e-3)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -503,13 +507,13 @@ def test_blank_lines_keep_row_numbers_with_either_parser(monkeypatch):
     pd.testing.assert_frame_equal(read(with_blank_lines(rows())), read(csv_bytes()))
 
 
-def test_a_short_row_and_quoted_line_breaks_still_read():
+def test_quoted_line_breaks_still_read():
     data = rows()
     data[2][7] = '"Forfait\nPro; ""max"""'  # a quoted cell with a line break, a delimiter, quotes
-    text = csv_bytes(data).decode("utf-8").replace(";Forfait Pro\n", "\n", 1)  # row 2 lacks its last (unmapped) cell
-    table = read(text.encode("utf-8"))
+    data[4][7] = '"a;b;c"'
+    table = read(csv_bytes(data))
     pd.testing.assert_frame_equal(table, read(csv_bytes()))
-    assert_same_line_usage(read_lines(text.encode("utf-8")), recoded(table, spec(), ENTITIES, PROFILES))
+    assert_same_line_usage(read_lines(csv_bytes(data)), recoded(table, spec(), ENTITIES, PROFILES))
 
 
 def test_ids_keep_leading_zeros_and_plus_signs_apart():
@@ -561,6 +565,189 @@ def test_xlsx_through_the_per_line_reader():
     data = xlsx_twin()
     table = read(data, xlsx=True)
     assert_same_line_usage(read_lines(data, xlsx=True), recoded(table, spec(), ENTITIES, PROFILES))
+
+
+# --------------------------------------------------------------------------- rows with the wrong number of cells
+
+
+def _arrow_cannot_count(*args):
+    raise usage_file._ArrowGaveUp()
+
+
+class CsvPath:
+    def __init__(self, encoding: str | None = None):
+        self.changes = {"encoding": encoding} if encoding else {}
+
+    def data(self, data: bytes) -> bytes:
+        return data.removeprefix(b"\xef\xbb\xbf").decode().encode(self.changes["encoding"]) if self.changes else data
+
+
+@pytest.fixture(params=["pyarrow", "pandas", "csv module", "cp1252", "small blocks"])
+def csv_path(request, monkeypatch) -> CsvPath:
+    """Each way a CSV is read: pyarrow's reader (which refuses a ragged row, so pandas reads
+    the file), pandas alone (no pyarrow), the cells counted by the csv module (pyarrow cannot
+    tokenize), a Windows-1252 file (pandas only), pyarrow in blocks of 4 kB."""
+    if request.param == "pandas":
+        without_pyarrow(monkeypatch)
+    elif request.param == "csv module":
+        monkeypatch.setattr(usage_file, "_count_with_arrow", _arrow_cannot_count)
+    elif request.param == "small blocks":
+        monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+    return CsvPath("cp1252" if request.param == "cp1252" else None)
+
+
+def example_problems(data: bytes, **changes) -> list:
+    the_spec = EXAMPLE_SPEC.model_copy(update=changes) if changes else EXAMPLE_SPEC
+    args = dict(shown="usage.csv", entities=EXAMPLE_ENTITIES, profiles=EXAMPLE_PROFILES, key=KEY)
+    with pytest.raises(TenderError) as slow:
+        read_usage_table(data, the_spec, **args)
+    with pytest.raises(TenderError) as fast:
+        read_line_usage(data, the_spec, **args)
+    assert fast.value.problems == slow.value.problems
+    assert not [t for t in threading.enumerate() if t.name == "fleetbid-csv"], "the parsing thread is left running"
+    return [(p.field, p.message) for p in slow.value.problems]
+
+
+DECIMAL_COMMAS = ("numbers look like decimal commas (945,4) in a file whose cells are separated by commas: quote "
+                  "them (\"945,4\"), or export with a decimal point, or with ';' between the cells")
+
+
+def test_a_row_with_a_cell_too_many_or_too_few_is_an_error_naming_it(csv_path):
+    """Neither shifted (the cells after an extra one read in the wrong columns) nor padded
+    (a missing cell read as empty): an error naming the row and both counts."""
+    data = rows()
+    data[1].insert(5, "7")  # row 3: 9 cells
+    data[3].pop()  # row 5: 7 cells (the unmapped plan_name is missing)
+    found = problems(csv_path.data(csv_bytes(data)), spec(**csv_path.changes))
+    assert [(p.field, p.message) for p in found] == [
+        ("row 3", "9 cells where the header has 8: an unquoted semicolon inside a cell?"),
+        ("row 5", "7 cells where the header has 8: a cell is missing"),
+    ]
+
+
+def test_a_first_row_with_one_cell_too_many_does_not_shift_the_file(csv_path):
+    """pandas takes the first column for an index when the first data row has one cell more
+    than the header, shifting every column of every row."""
+    data = rows()
+    data[0].append("")
+    found = problems(csv_path.data(csv_bytes(data)), spec(**csv_path.changes))
+    assert [(p.field, p.message) for p in found] == [
+        ("row 2", "9 cells where the header has 8: an unquoted semicolon inside a cell?")]
+
+
+def test_an_unquoted_decimal_comma_is_named_not_shifted(csv_path):
+    """The bundled export's first row with ``945,4`` for 945.4 minutes: read as it was, sms
+    became 4 and data 0.05 GB instead of 50 and 13.05. Now an error, which says why."""
+    data = example_bytes("by line")
+    assert data.split(b"\n")[1].startswith(b"+33639986681,paris,executives,2026-01,945.4,50,13048.9,")
+    found = example_problems(csv_path.data(data.replace(b"945.4", b"945,4", 1)), **csv_path.changes)
+    assert found == [("(file)", DECIMAL_COMMAS),
+                     ("row 2", "11 cells where the header has 10: an unquoted comma inside a cell?")]
+
+
+def test_a_file_of_decimal_commas_says_so_and_stops_early(csv_path):
+    data = example_bytes("by line").replace(b".", b",")  # every number with a decimal part
+    start = time.perf_counter()
+    found = example_problems(csv_path.data(data), **csv_path.changes)
+    assert time.perf_counter() - start < 5  # the count stops past the rows shown (18 s otherwise)
+    assert found[0] == ("(file)", DECIMAL_COMMAS)
+    assert [f for f, _ in found[1:-1]] == [f"row {r}" for r in range(2, 2 + usage_file.MAX_PROBLEMS - 1)]
+    assert found[-1] == ("(more)", "… and more rows whose cells do not match the header")
+    assert len(found) == usage_file.MAX_PROBLEMS + 1
+
+
+def test_a_ragged_row_after_the_first_chunks_is_named(monkeypatch):
+    """pyarrow reads 4 kB blocks and has handed chunks on when it meets the row: the reader
+    starts over and the row is named with its number in the file."""
+    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+    header, *lines = example_bytes("by month").decode().splitlines()
+    lines[19_999] += ",x"  # row 20,001
+    data = ("\n".join([header, *lines]) + "\n").encode()
+    assert example_problems(data) == [("row 20001", "11 cells where the header has 10: an unquoted comma inside a "
+                                                    "cell?")]
+
+
+def test_cells_the_csv_module_cannot_count_are_not_read(monkeypatch):
+    """Where pyarrow cannot tokenize and the csv module meets a cell over its 131,072-character
+    limit, the cells cannot be counted: the file is refused, not read unchecked."""
+    without_pyarrow(monkeypatch)
+    monkeypatch.setattr(usage_file, "_count_with_arrow", _arrow_cannot_count)
+    data = rows()
+    data[2][7] = "x" * 200_000
+    found = problems(csv_bytes(data))
+    assert [(p.field, p.message) for p in found] == [
+        ("(file)", "not a readable CSV file (a cell of over 131,072 characters)")]
+
+
+def test_xlsx_rows_have_no_cell_count_to_check():
+    sheet = xlsx_twin(I3="an extra cell")  # beyond the header's 8 columns
+    pd.testing.assert_frame_equal(read(sheet, xlsx=True), read(csv_bytes()))
+
+
+# --------------------------------------------------------------------------- absurd sizes
+
+
+@pytest.mark.parametrize("cell", ["1e200", "1000000000001", "inf"])
+def test_a_usage_over_the_models_maximum_is_refused(cell):
+    """A usage the model would refuse as an amount (over 10¹²) is an error at the cell; a
+    profile built on 1e200 used to crash (ZeroDivisionError)."""
+    data = rows()
+    data[0][6] = cell  # sms_count of row 2
+    found = problems(csv_bytes(data))
+    assert [p.field for p in found] == ["row 2, column sms_count"]
+    if cell != "inf":
+        assert found[0].message == (f"usage {float(cell):g} is over the maximum of 1,000,000,000,000 a line and month "
+                                    "(10^12 in the tender's units): a mistyped cell, or the wrong unit?")
+    data[0][6] = "1000000000000"  # 10¹² itself is allowed
+    assert read(csv_bytes(data))["sms"].iloc[0] == 1e12
+
+
+def test_the_maximum_holds_in_the_tenders_units():
+    """Terabytes are read as 1000 GB each: the bound applies once converted."""
+    data = rows()
+    data[0][5] = "1000000000"  # 10⁹ TB = 10¹² GB: allowed
+    data[1][5] = "1000000001"
+    found = problems(csv_bytes(data), spec(units={"data_gb": "TB", "voice_min": "s"}))
+    assert [p.field for p in found] == ["row 3, column data_mb"]
+    assert "over the maximum of 1,000,000,000 a line and month" in found[0].message
+
+
+def test_a_workbook_usage_over_the_maximum_is_refused():
+    with pytest.raises(TenderError) as info:
+        read(xlsx_twin(G2=1e200), xlsx=True)
+    assert [p.field for p in info.value.problems] == ["row 2, column sms_count"]
+    assert "over the maximum" in info.value.problems[0].message
+
+
+def test_a_header_of_a_million_cells_is_refused_before_parsing():
+    """pandas took 80-90 s over the header alone."""
+    data = csv_bytes(header=HEADER + ";x" * 1_000_000)
+    start = time.perf_counter()
+    found = problems(data)
+    assert time.perf_counter() - start < 2, "two reads (table and arrays): each well under a second"
+    assert [(p.field, p.message) for p in found] == [
+        ("(file)", "the header row has 1,000,008 cells, over the limit of 1,000 columns (FLEETBID_MAX_EXPORT_COLUMNS): "
+                   "is this a billing export, with one column per field?")]
+
+
+def test_the_header_width_limit_counts_cells_as_csv_reads_them(monkeypatch):
+    monkeypatch.setattr(usage_file, "MAX_COLUMNS", 8)
+    read(csv_bytes())  # 8 cells: at the limit
+    quoted = HEADER.replace("plan_name", '"plan;name\nin two lines"')  # still 8 cells
+    read(csv_bytes(header=quoted))
+    found = problems(csv_bytes(header=HEADER + ";extra"))
+    assert [p.message.split(",")[0] for p in found] == ["the header row has 9 cells"]
+    found = problems(csv_bytes(header=HEADER + ";" + "h" * 200_000))
+    assert [(p.field, p.message) for p in found] == [
+        ("(file)", "not a readable CSV file (a header cell of over 131,072 characters)")]
+
+
+def test_the_header_width_limit_is_configurable():
+    code = "import scoring.usage_file as u; print(u.MAX_COLUMNS)"
+    env = {**os.environ, "FLEETBID_MAX_EXPORT_COLUMNS": "5_000"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "5000"
 
 
 # --------------------------------------------------------------------------- the pseudonymisation key
