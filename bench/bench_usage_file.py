@@ -13,7 +13,7 @@ generator's nor the other path's:
 - ``pandas``: `read_line_usage` of the same file declared ``encoding: cp1252`` (it is ASCII,
   so the arrays are the same): the path of every export not in UTF-8 and of every file
   pyarrow's reader refuses — pandas' parser, after the check that every row has the
-  header's number of cells (`scoring.usage_file._check_cell_counts`).
+  header's number of cells (`scoring.usage_file.ragged.check_cell_counts`).
 
 Both hold the file's bytes, as a caller that read the file does. Targets (100k lines, either
 path): load < 5 s, peak memory < 2 GB; larger sizes show "< 2 GB" for the fast path as an

@@ -6,8 +6,6 @@ the folder) from doing harm: it is refused with a clear error instead.
 from __future__ import annotations
 
 import io
-import os
-import sys
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -15,26 +13,8 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from .errors import TenderError
+from .limits import env_limit  # also imported from here
 from .quote import CONTROL, printable, quote
-
-
-def env_limit(name: str, default: int) -> int:
-    """A limit from the environment variable ``name`` (a positive whole number, ``_`` allowed
-    as in ``10_000_000``), else ``default``; read once, when the module is imported."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        # A limit set wrong must not be ignored (it guards against hostile files), and must not
-        # end in a traceback either: one error line, exit status 2, before anything runs.
-        print(f"error: environment variable {name}: expected a positive whole number, got {raw!r}", file=sys.stderr)
-        raise SystemExit(2)
-    return value
-
 
 # Upload limits (zip and loose files in the app); see docs/reliability.md §3.
 MAX_FILES = env_limit("FLEETBID_MAX_FILES", 500)

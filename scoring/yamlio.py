@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .archive import env_limit
 from .errors import TenderError
+from .limits import env_limit
 from .quote import quote
 
 # The C-accelerated safe loader parses about 8x faster where libyaml is present; both

@@ -1,4 +1,4 @@
-"""The billing export (scoring/usage_file.py): reading, units, errors, pseudonyms, arrays."""
+"""The billing export (scoring/usage_file/): reading, units, errors, pseudonyms, arrays."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ from scoring.usage_file import (
     KEY_ENV,
     LineUsage,
     UsageFileSpec,
+    arrow,
+    grid,
     key_file,
     line_usage,
     pseudonym_key,
     pseudonymise,
+    ragged,
     read_line_usage,
     read_usage_table,
+    sources,
 )
 
 KEY = b"test-key"
@@ -348,7 +352,7 @@ def test_a_missing_header_row_does_not_echo_the_first_rows_numbers():
 def test_a_parsers_message_never_shows_a_phone_number():
     """A parser's message quoted in an error loses anything like a phone number, spaced or not."""
     for cell in ("0612345678", "06 12 34 56 78", "+33 6 12 34 56 78", "06-12-34-56-78"):
-        message = usage_file._parser_message(ValueError(f"could not convert {cell!r} in line 3"))
+        message = sources.parser_message(ValueError(f"could not convert {cell!r} in line 3"))
         assert "12" not in message and "…" in message, message
         assert "line 3" in message
 
@@ -441,9 +445,9 @@ def example_bytes(order: str) -> bytes:
 @pytest.mark.parametrize("order", ["by line", "by month", "shuffled"])
 def test_read_line_usage_in_small_chunks_and_slabs(monkeypatch, order):
     """Many chunks (pyarrow blocks of 4 kB), slabs of 64 lines, one chunk parsed ahead."""
-    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(usage_file, "SLAB_LINES", 64)
-    monkeypatch.setattr(usage_file, "PREFETCH", 1)
+    monkeypatch.setattr(arrow, "ARROW_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(grid, "SLAB_LINES", 64)
+    monkeypatch.setattr(arrow, "PREFETCH", 1)
     data = example_bytes(order)
     args = dict(shown="usage.csv", entities=EXAMPLE_ENTITIES, profiles=EXAMPLE_PROFILES, key=KEY)
     fast = read_line_usage(data, EXAMPLE_SPEC, **args)
@@ -458,8 +462,8 @@ def test_read_line_usage_in_small_chunks_and_slabs(monkeypatch, order):
 
 
 def test_duplicates_and_missing_months_across_chunks_are_named(monkeypatch):
-    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(usage_file, "SLAB_LINES", 64)
+    monkeypatch.setattr(arrow, "ARROW_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(grid, "SLAB_LINES", 64)
     header, *lines = example_bytes("by month").decode().splitlines()
     dropped = lines.pop(5000)  # a line loses a month
     lines.append(lines[10])  # a row repeated 20,000 rows later, in another chunk
@@ -478,7 +482,7 @@ def test_duplicates_and_missing_months_across_chunks_are_named(monkeypatch):
 
 
 def without_pyarrow(monkeypatch) -> None:
-    monkeypatch.setattr(usage_file, "_arrow_chunks", lambda *args: None)
+    monkeypatch.setattr(sources, "arrow_chunks", lambda *args: None)
 
 
 def test_pandas_parser_reads_the_same(monkeypatch):
@@ -571,7 +575,7 @@ def test_xlsx_through_the_per_line_reader():
 
 
 def _arrow_cannot_count(*args):
-    raise usage_file._ArrowGaveUp()
+    raise arrow.ArrowGaveUp()
 
 
 class CsvPath:
@@ -590,9 +594,9 @@ def csv_path(request, monkeypatch) -> CsvPath:
     if request.param == "pandas":
         without_pyarrow(monkeypatch)
     elif request.param == "csv module":
-        monkeypatch.setattr(usage_file, "_count_with_arrow", _arrow_cannot_count)
+        monkeypatch.setattr(ragged, "count_with_arrow", _arrow_cannot_count)
     elif request.param == "small blocks":
-        monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+        monkeypatch.setattr(arrow, "ARROW_BLOCK_BYTES", 4096)
     return CsvPath("cp1252" if request.param == "cp1252" else None)
 
 
@@ -659,7 +663,7 @@ def test_a_file_of_decimal_commas_says_so_and_stops_early(csv_path):
 def test_a_ragged_row_after_the_first_chunks_is_named(monkeypatch):
     """pyarrow reads 4 kB blocks and has handed chunks on when it meets the row: the reader
     starts over and the row is named with its number in the file."""
-    monkeypatch.setattr(usage_file, "ARROW_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(arrow, "ARROW_BLOCK_BYTES", 4096)
     header, *lines = example_bytes("by month").decode().splitlines()
     lines[19_999] += ",x"  # row 20,001
     data = ("\n".join([header, *lines]) + "\n").encode()
@@ -671,7 +675,7 @@ def test_cells_the_csv_module_cannot_count_are_not_read(monkeypatch):
     """Where pyarrow cannot tokenize and the csv module meets a cell over its 131,072-character
     limit, the cells cannot be counted: the file is refused, not read unchecked."""
     without_pyarrow(monkeypatch)
-    monkeypatch.setattr(usage_file, "_count_with_arrow", _arrow_cannot_count)
+    monkeypatch.setattr(ragged, "count_with_arrow", _arrow_cannot_count)
     data = rows()
     data[2][7] = "x" * 200_000
     found = problems(csv_bytes(data))
@@ -731,7 +735,7 @@ def test_a_header_of_a_million_cells_is_refused_before_parsing():
 
 
 def test_the_header_width_limit_counts_cells_as_csv_reads_them(monkeypatch):
-    monkeypatch.setattr(usage_file, "MAX_COLUMNS", 8)
+    monkeypatch.setattr(sources, "MAX_COLUMNS", 8)
     read(csv_bytes())  # 8 cells: at the limit
     quoted = HEADER.replace("plan_name", '"plan;name\nin two lines"')  # still 8 cells
     read(csv_bytes(header=quoted))
