@@ -10,7 +10,7 @@ Novacom Entreprises", not "Novacom Entreprises's TCO").
 from __future__ import annotations
 
 from scoring.evaluate import Evaluation
-from scoring.switching import initial_lines
+from scoring.switching import lost_numbers, ported_numbers
 
 from . import names
 from .formats import money, number, percent
@@ -63,7 +63,7 @@ def risks(ev: Evaluation, sos, sens, lang: str = "en") -> list[str]:
             out.append(t("risk.no_break_even", lang, winner=bid_name(ev, winner)))
         s = spec.switching
         if s is not None and s.porting_failure_rate < 0.10 and s.lost_number_eur > 0:
-            extra = s.port_share * initial_lines(ev.tender) * (0.10 - s.porting_failure_rate) * s.lost_number_eur
+            extra = lost_numbers(ported_numbers(ev.tender), 0.10 - s.porting_failure_rate, s.lost_number_eur)
             out.append(t("risk.porting", lang, winner=bid_name(ev, winner), extra=money(extra, lang, cur)))
     price = next((w for w in sens.weights if w["weight"] == "price"), None)
     if price and price["stable_from"] is not None:

@@ -8,6 +8,7 @@ from fpdf.enums import XPos, YPos
 from scenarios.stability import shown_range
 from scoring.cost import COMPONENTS
 from scoring.evaluate import Evaluation
+from scoring.formulas import price_formula
 
 from .document import (
     BAD,
@@ -32,6 +33,7 @@ from .formats import NBSP, french, money, number, percent
 from .names import bids_by_rank
 from .render import Charts
 from .risks import bid_name, criterion_name, driver_label, knockout_reason, risks
+from .text import TEXT
 
 # --------------------------------------------------------------------------- helpers
 
@@ -418,6 +420,18 @@ def _beyond(ev: Evaluation, beyond: str | None, at_end: str | None, tie: str | N
     return t(key, lang, name=bid_name(ev, at_end), at=_pct(end, lang))
 
 
+def _expression(price, lang: str, currency: str) -> str:
+    """The price formula's expression for the methodology: its own text (``formula.<name>`` in
+    reports/text/report.py, both languages), else — a formula registered without one — the
+    registry's one-line description (scoring/formulas.py, English) without its ``score = ``."""
+    key = f"formula.{price.formula}"
+    if key not in TEXT:
+        return price_formula(price.formula).description.removeprefix("score = ")
+    if price.formula == "bounded" and price.bounds is not None:
+        return t(key, lang, best=money(price.bounds.best, lang, currency), worst=money(price.bounds.worst, lang, currency))
+    return t(key, lang, best="—", worst="—")
+
+
 def _methodology(pdf: Document, ev: Evaluation, lang: str) -> None:
     spec, tender_spec = ev.spec, ev.tender.spec
     pdf.add_page()
@@ -428,11 +442,7 @@ def _methodology(pdf: Document, ev: Evaluation, lang: str) -> None:
         pdf.para(t("method.topsis", lang))
     else:
         pdf.para(t("method.weighted_sum", lang))
-        if price.formula == "bounded" and price.bounds is not None:
-            expression = t("formula.bounded", lang, best=money(price.bounds.best, lang, tender_spec.currency),
-                           worst=money(price.bounds.worst, lang, tender_spec.currency))
-        else:
-            expression = t(f"formula.{price.formula}", lang, best="—", worst="—")
+        expression = _expression(price, lang, tender_spec.currency)
         rate = percent(tender_spec.discount_rate, lang, 1) if tender_spec.discount_rate is not None else "—"
         pdf.para(t("method.price", lang, formula=price.formula, expression=expression,
                    basis=t(f"basis.{price.basis}", lang, rate=rate), reference=t(f"reference.{price.reference}", lang)))

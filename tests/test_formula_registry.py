@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_report import CREATED, text_of
 
 import scoring.formulas as formulas
 from scenarios.montecarlo import draw_multipliers, monte_carlo
@@ -96,6 +97,20 @@ def test_a_registered_formula_is_used_by_ranking_monte_carlo_and_explanations(ma
         formulas.check_prices(ev.spec.price, {"a": 0.0}, ["a"], "tender.yaml")
     assert err.value.problems[0].field == "evaluation.price.formula"
     assert "'square_ratio' formula cannot score; use `linear` or `bounded`" in err.value.problems[0].message
+
+
+def test_the_pdf_states_a_registered_formula_without_text_of_its_own(make_tender, square_ratio, tmp_path):
+    """The PDF's methodology gives a formula its own expression (``formula.<name>`` in
+    reports/text/report.py) when it has one, else the registry's description: a formula
+    registered without PDF text still gets its report, in both languages."""
+    from reports import build_report
+
+    ev = evaluate(load_tender(_tender(make_tender, SQUARE)))
+    expression = "(lowest price ÷ the bid's price)², (Pmin / P)²"
+    en = text_of(build_report(ev, tmp_path / "en.pdf", charts=False, created=CREATED))
+    assert f"Price formula in use: {SQUARE}, score = {expression}, where P" in en
+    fr = text_of(build_report(ev, tmp_path / "fr.pdf", lang="fr", charts=False, created=CREATED))
+    assert f"Formule de prix retenue : {SQUARE}, note = {expression}, P étant" in fr
 
 
 def test_a_formula_not_in_the_registry_is_a_validation_error(make_tender):

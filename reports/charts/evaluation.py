@@ -36,6 +36,7 @@ from .style import (
     _money_fmt,
     _name,
     _not_costed_note,
+    _nothing_costed,
     _pct_suffix,
     _profile_names,
     _ramp,
@@ -96,7 +97,7 @@ def breakdown_chart(ev: Evaluation, lang: str) -> go.Figure:
     title = t("title.breakdown", lang)
     costed = _costed(ev)
     if not costed:
-        return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+        return _nothing_costed(ev, lang, title)
     tco = {b: ev.figures[b].tco for b in costed}
     bids = sorted(costed, key=lambda b: (tco[b], b))
     by_comp = ev.costs.by_component()
@@ -162,7 +163,7 @@ def annual_chart(ev: Evaluation, lang: str) -> go.Figure:
     title = t("title.annual", lang)
     costed = _costed(ev)
     if not costed:
-        return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+        return _nothing_costed(ev, lang, title)
     fleet = ev.costs.fleet
     years = [t("label.year", lang, year=y + 1) if n >= 12 else t("label.year_partial", lang, year=y + 1, months=int(n))
              for y, n in enumerate(fleet.months_in_year)]
@@ -184,7 +185,7 @@ def monthly_chart(ev: Evaluation, lang: str) -> go.Figure:
     title = t("title.monthly", lang)
     costed = _costed(ev)
     if not costed:
-        return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+        return _nothing_costed(ev, lang, title)
     months = np.arange(1, ev.costs.fleet.term_months + 1)
     monthly = ev.costs.monthly()
     month = t("label.month", lang, month="%{x}")
@@ -208,7 +209,7 @@ def entity_chart(ev: Evaluation, lang: str) -> go.Figure:
     title = t("title.entity", lang, currency=cur)
     costed = _costed(ev)
     if not costed:
-        return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+        return _nothing_costed(ev, lang, title)
     names = _entity_names(ev)
     entities = ev.costs.fleet.entities
     by_entity = ev.costs.by_entity()
@@ -260,9 +261,12 @@ def profile_chart(ev: Evaluation, lang: str) -> go.Figure:
     title = t("title.profile", lang)
     costed = _costed(ev)
     if not costed:
-        return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+        return _nothing_costed(ev, lang, title)
     fleet = ev.costs.fleet
-    line_months = fleet.lines.sum(axis=2).T @ fleet.months_in_year  # (P,)
+    # (P,) the same rule as `Fleet.line_months`, but summed in the matrix product's order: with fractional
+    # line counts (line growth) the two orders can differ in the last bit, and the app's and the PDF's
+    # charts stay bit-for-bit as they were, so this order is kept here on purpose.
+    line_months = fleet.lines.sum(axis=2).T @ fleet.months_in_year
     keep = [p for p in range(len(fleet.profiles)) if line_months[p] > 0]
     pnames = _profile_names(ev)
     x = [_wrap(pnames.get(fleet.profiles[p], fleet.profiles[p]), 18) for p in keep]

@@ -196,6 +196,11 @@ def _message(lang: str, title: str, text: str) -> go.Figure:
     return fig
 
 
+def _nothing_costed(ev: Evaluation, lang: str, title: str) -> go.Figure:
+    """The chart of costs when no bid could be costed: the bids not costed, named (else "no data")."""
+    return _message(lang, title, _not_costed_note(ev, lang) or t("label.no_data", lang))
+
+
 def _bid_ticks(ev: Evaluation, bids: list[str], lang: str, colors: dict[str, str], *, rank: bool = False,
                wrap: int | None = None) -> list[str]:
     out = []

@@ -1,12 +1,9 @@
 """The evaluation workbook's sentences (English only: the workbook is written in English).
 The switching parts' and the cost components' names are the app's (``switch.*``,
-scoring/components.py); the price formulas' descriptions are scoring/formulas.py's."""
+scoring/components.py); the price formulas' and price bases' descriptions are
+scoring/formulas.py's (`price_formula(name).description`, `price_basis(name).description`)."""
 
 WORKBOOK_TEXT: dict[str, dict[str, str]] = {
-    "workbook.basis.tco": {"en": "TCO: total cost of ownership over the term, the buyer's switching cost included"},
-    "workbook.basis.bid": {"en": "bid cost: the TCO without the buyer's own switching cost"},
-    "workbook.basis.npv": {"en": "NPV: the monthly costs discounted at the tender's discount rate"},
-    "workbook.basis.tco_service": {"en": "TCO plus the hidden cost of poor service"},
     "workbook.reference.compliant": {"en": "lowest and highest prices taken over the compliant bids"},
     "workbook.reference.all": {"en": "lowest and highest prices taken over every costed bid, knocked-out bids included"},
     "workbook.kind.numeric": {"en": "score = (value − worst) ÷ (best − worst), clipped to 0..1"},

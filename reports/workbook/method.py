@@ -10,7 +10,7 @@ from reports.names import bids_by_rank
 from scoring.criteria import DISCREPANCY_SHARE
 from scoring.evaluate import Evaluation
 from scoring.explain import PRICE
-from scoring.formulas import price_formula
+from scoring.formulas import price_basis, price_formula
 from scoring.model import UsageDistribution
 
 from .sheets import _bid_label, _join, _yes_no
@@ -33,7 +33,7 @@ def _method(book: Book, ev: Evaluation) -> None:
                       "their sum; total = 100 × closeness to the ideal bid", "text"))
     facts += [
         ("Price weight", price.weight, "points"),
-        ("Price basis", f"{price.basis} — {text.t(f'workbook.basis.{price.basis}', 'en')}", "text"),
+        ("Price basis", f"{price.basis} — {price_basis(price.basis).description}", "text"),
         ("Price formula", f"{price.formula} — {price_formula(price.formula).description}", "text"),
         ("Price reference", f"{price.reference} — {text.t(f'workbook.reference.{price.reference}', 'en')}", "text"),
     ]

@@ -18,6 +18,7 @@ from scoring.components import COMPONENTS, workbook_label
 from scoring.errors import TenderError
 from scoring.evaluate import Evaluation
 from scoring.explain import PRICE
+from scoring.rank import basis_value
 from scoring.switching import switching_parts
 
 from .writer import Book, Sheet
@@ -60,11 +61,6 @@ def _join(items: Iterable[str], sep: str = "; ") -> str:
 def _amounts_note(ev: Evaluation) -> str:
     spec = ev.tender.spec
     return f"Amounts in {spec.currency} excluding VAT, over the {spec.term_months}-month term."
-
-
-def _basis_value(ev: Evaluation, bid_id: str) -> float | None:
-    fig = ev.figures[bid_id]
-    return {"tco": fig.tco, "bid": fig.bid_cost, "npv": fig.npv, "tco_service": fig.tco_service}[ev.spec.price.basis]
 
 
 # --------------------------------------------------------------------------- sheets
@@ -174,7 +170,7 @@ def _criteria(book: Book, ev: Evaluation) -> None:
         price_points = ev.ranking.price_score[bid_id]
         weight = spec.price.weight
         rows.append((PRICE, f"Price ({spec.price.basis}, {spec.price.formula})", "price", weight,
-                     _basis_value(ev, bid_id),
+                     basis_value(ev.figures[bid_id], ev.spec.price.basis),
                      None if price_points is None or weight == 0 else price_points / weight, price_points, None))
         for c in spec.criteria:
             res = ev.criteria.results[bid_id][c.id]
@@ -286,18 +282,12 @@ def _costs_by_entity(book: Book, ev: Evaluation) -> None:
                      ["Entity", "Key"], keys, _rows_of(ev, ev.costs.by_entity())).finish()
 
 
-def _line_months(ev: Evaluation) -> np.ndarray:
-    """(P,) lines × months over the term, per profile."""
-    fleet = ev.costs.fleet
-    return (fleet.lines.sum(axis=2) * fleet.months_in_year[:, None]).sum(axis=0)
-
-
 def _costs_by_profile(book: Book, ev: Evaluation) -> None:
     sh = Sheet(book, "Costs by profile")
     costs, fleet = ev.costs, ev.costs.fleet
     bids = _costed(ev)
     by_profile = costs.by_profile()
-    line_months = _line_months(ev)
+    line_months = fleet.line_months
     names = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
     row = sh.title("Costs by user profile", _amounts_note(ev) + " Per line per month: the profile's part of the "
                    "TCO ÷ its line-months over the term (fleet-wide costs split pro rata to initial lines)."
