@@ -8,99 +8,46 @@ line per month. Rules that need more than one file (unknown ids, weights) live i
 
 from __future__ import annotations
 
-import codecs
-import datetime as dt
 import math
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .formulas import basis_names, formula_names, one_of
+from .model_base import (  # noqa: F401 (scoring.model is the one import path of the model)
+    ID_PATTERN,
+    MAX_AMOUNT,
+    MAX_LINES,
+    MAX_TERM_MONTHS,
+    Allowance,
+    Date,
+    FieldError,
+    Flag,
+    Growth,
+    Id,
+    LineCount,
+    Money,
+    Number,
+    Offer,
+    Percent,
+    Positive,
+    Share,
+    Strict,
+    Text,
+)
 from .quote import quote
-
-ID_PATTERN = r"^[a-z0-9_-]+$"
-MAX_TERM_MONTHS = 1200
-
-Id = Annotated[str, Field(pattern=ID_PATTERN, strict=True)]
-Text = Annotated[str, Field(strict=True)]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-# Upper bounds keep every amount computable to the cent in float64 (docs/reliability.md):
-# no fee, price or usage above 10^12, no more than 10^7 lines in one profile and entity.
-MAX_AMOUNT = 1e12
-MAX_LINES = 1e7
-Money = Annotated[float, Field(ge=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)]
-LineCount = Annotated[float, Field(ge=0, le=MAX_LINES, strict=True, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
-Growth = Annotated[float, Field(ge=-1, strict=True, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
-Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]
-Flag = Annotated[bool, Field(strict=True)]
-
-
-class FieldError(ValueError):
-    """A check on a whole block that is about one field in it: ``field`` (dotted, relative
-    to the block) is appended to the error's path, so the user is sent to the line to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-def _allowance(value: Any) -> float | str:
-    """A number ≥ 0, or exactly `unlimited` (one clear message instead of a union's two)."""
-    if value == "unlimited" and isinstance(value, str):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {quote(value)}")
-    if not (0 <= value < float("inf")):
-        raise ValueError(f"must be a number ≥ 0 or `unlimited`, got {quote(value)}")
-    return float(value)
-
-
-def _offer(value: Any) -> str | tuple[str, ...]:
-    """A plan id, or a list of plan ids (the best mix is used)."""
-    if not isinstance(value, list):
-        if not isinstance(value, str) or not re.fullmatch(ID_PATTERN[1:-1], value):
-            raise ValueError(f"must be a plan id or a list of plan ids, got {quote(value)}")
-        return value
-    for i, plan_id in enumerate(value):
-        if not isinstance(plan_id, str) or not re.fullmatch(ID_PATTERN[1:-1], plan_id):
-            raise FieldError(str(i), f"must be a plan id, got {quote(plan_id)}")
-        if plan_id in value[:i]:
-            raise FieldError(str(i), f"plan {quote(plan_id)} is listed twice")
-    return tuple(value)
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _date(value: Any) -> dt.date:
-    """A calendar date written YYYY-MM-DD, quoted or not. YAML reads the unquoted form as a
-    date already; anything else (a timestamp with a time, a number pydantic would take for
-    seconds since 1970, 15/01/2027) is refused rather than guessed."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{quote(value)} is not a calendar date") from None
-    # A date and time as ISO 8601 (`2026-12-31T18:00:00`): written with a space, its digits would
-    # run together like a phone number's and be hidden (scoring.errors.redact).
-    shown = value.isoformat() if isinstance(value, dt.datetime) else quote(value)
-    raise ValueError(f"must be a date written YYYY-MM-DD, got {shown}")
-
-
-Allowance = Annotated[float | str, PlainValidator(_allowance)]
-Offer = Annotated[str | tuple[str, ...], PlainValidator(_offer)]
-Date = Annotated[dt.date, PlainValidator(_date)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from .usage_spec import (  # noqa: F401 (scoring.model is the one import path of the model)
+    DATA_UNITS,
+    REQUIRED_ROLES,
+    ROLES,
+    VOICE_UNITS,
+    ProfileRule,
+    Range,
+    UsageFileSpec,
+    component_kind,
+    unit_factor,
+)
 
 # --------------------------------------------------------------------------- tender.yaml
 
@@ -356,164 +303,6 @@ class ServiceCosts(Strict):
     replacement_days_from: Text = "service.sim_replacement_days"
     lost_hours_per_day: Money = 2.0
     loaded_hourly_cost_eur: Money = 37.3
-
-
-# --------------------------------------------------------------------------- usage_file (billing export)
-# The block of tender.yaml naming the incumbent's billing export; read by scoring.usage_file,
-# costed line by line by scoring.lines. See docs/billing-exports.md.
-
-ROLES = ("line", "entity", "profile", "month")
-REQUIRED_ROLES = ("line", "entity", "month")
-DATA_UNITS = {"KB": 1e-6, "MB": 1e-3, "GB": 1.0, "TB": 1e3}  # to GB, decimal (operators' billing units)
-VOICE_UNITS = {"s": 1 / 60, "min": 1.0, "h": 60.0}  # to minutes
-_ID = re.compile(ID_PATTERN)
-
-
-def component_kind(component: str) -> Literal["data", "voice", "other"]:
-    """The kind of a usage component, from its id's unit suffix (``data_gb``, ``voice_min``)."""
-    if component.endswith("_gb") or component == "gb":
-        return "data"
-    if component.endswith("_min") or component == "min":
-        return "voice"
-    return "other"
-
-
-def unit_factor(component: str, unit: str) -> float:
-    """The factor turning ``unit`` into the format's unit for ``component``; ValueError if unsupported."""
-    kind = component_kind(component)
-    table = {"data": DATA_UNITS, "voice": VOICE_UNITS}.get(kind)
-    if table is None:
-        raise ValueError(f"{quote(component)} has no unit to convert (only *_gb data and *_min voice components do)")
-    if unit not in table:
-        what = "data in GB" if kind == "data" else "voice in minutes"
-        raise ValueError(f"unit {quote(unit)} is not supported for {what}; use one of {', '.join(table)}")
-    return table[unit]
-
-
-class Range(Strict):
-    """``min`` ≤ value < ``max`` (either bound optional)."""
-
-    min: Money | None = None
-    max: Money | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if self.min is not None and self.max is not None and not self.min < self.max:
-            raise ValueError(f"min ({self.min:g}) must be below max ({self.max:g})")
-        return self
-
-
-class ProfileRule(Strict):
-    """Puts a line in ``profile`` when its mean monthly usage over the export fits every
-    range of ``when`` (a rule without ``when`` takes every line left)."""
-
-    profile: Id
-    when: dict[Id, Range] = {}
-
-
-class UsageFileSpec(Strict):
-    """The ``usage_file`` block of tender.yaml."""
-
-    path: str = Field(min_length=1, strict=True)
-    columns: dict[str, str]
-    units: dict[str, str] = {}
-    delimiter: str | None = None  # sniffed from the header line (, ; tab |) when not given
-    decimal: Literal[".", ","] = "."
-    encoding: str = "utf-8"  # a UTF-8 byte-order mark is accepted
-    # Without a profile column: the first rule a line fits gives its profile (scoring.lines).
-    profile_rules: list[ProfileRule] = []
-    # `lines`: every line costed on its own usage (scoring.lines); `profiles`: the profiles'
-    # published lines and usage are the basis, the export is evidence shown beside them.
-    evaluate_on: Literal["lines", "profiles"] = "lines"
-    usage_scale: dict[str, Money] = {}  # multiplier on the lines' usage, per component or "*"
-    lines_scale: Annotated[float, Field(gt=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)] = 1.0  # × lines
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, columns: dict[str, str]) -> dict[str, str]:
-        for role in REQUIRED_ROLES:
-            if role not in columns:
-                raise FieldError(role, f"the {quote(role)} column must be mapped")
-        seen: dict[str, str] = {}
-        for role, header in columns.items():
-            if role not in ROLES and not _ID.fullmatch(role):
-                raise FieldError(
-                    role, f"{quote(role)} is neither a role ({', '.join(ROLES)}) nor a component id [a-z0-9_-]+"
-                )
-            if not isinstance(header, str) or not header.strip():
-                raise FieldError(role, "must name a column header")
-            if header.strip() in seen:
-                raise FieldError(role, f"column {quote(header)} is already mapped to {quote(seen[header.strip()])}")
-            seen[header.strip()] = role
-        if not any(role not in ROLES for role in columns):
-            raise ValueError("map at least one usage component column (e.g. data_gb)")
-        return columns
-
-    @field_validator("path")
-    @classmethod
-    def _inside_the_folder(cls, path: str) -> str:
-        parts = path.replace("\\", "/").split("/")
-        if path.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
-            raise ValueError(f"must be a path inside the tender folder, such as usage.csv, got {quote(path)}")
-        return path
-
-    @field_validator("encoding")
-    @classmethod
-    def _encoding(cls, encoding: str) -> str:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ValueError(f"unknown encoding {quote(encoding)}") from None
-        try:  # rot13, base64, hex… are codecs but not text encodings: bytes.decode refuses them
-            b",\n".decode(encoding)  # (an empty string would not do: CPython skips the codec)
-        except LookupError:
-            raise ValueError(f"{quote(encoding)} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
-        except (UnicodeError, ValueError):  # a text encoding, just not for these two bytes
-            pass
-        return encoding
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, delimiter: str | None) -> str | None:
-        if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
-            raise ValueError(f"must be one character such as , ; or a tab, got {quote(delimiter)}")
-        return delimiter
-
-    @model_validator(mode="after")
-    def _units_and_decimal(self) -> UsageFileSpec:
-        for component, unit in self.units.items():
-            if component not in self.components:
-                raise FieldError(f"units.{component}", f"{quote(component)} is not a usage component mapped in columns")
-            try:
-                unit_factor(component, unit)
-            except ValueError as exc:
-                raise FieldError(f"units.{component}", str(exc)) from None
-        for i, rule in enumerate(self.profile_rules):
-            for component in rule.when:
-                if component not in self.components:
-                    raise FieldError(f"profile_rules.{i}.when.{component}",
-                                     f"{quote(component)} is not a usage component mapped in columns")
-        for component in self.usage_scale:
-            if component != "*" and component not in self.components:
-                raise FieldError(f"usage_scale.{component}", f"{quote(component)} is not a usage component mapped in columns")
-        if self.profile_rules and "profile" in self.columns:
-            raise FieldError("profile_rules", "give a profile column or profile rules, not both")
-        if self.delimiter is not None and self.delimiter == self.decimal:
-            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {quote(self.decimal)}")
-        return self
-
-    @property
-    def components(self) -> list[str]:
-        return [role for role in self.columns if role not in ROLES]
-
-    def usage_factor(self, component: str) -> float:
-        """The ``usage_scale`` multiplier of a component (its own, else ``"*"``, else 1)."""
-        return self.usage_scale.get(component, self.usage_scale.get("*", 1.0))
-
-    def factor(self, component: str) -> float:
-        unit = self.units.get(component)
-        return 1.0 if unit is None else unit_factor(component, unit)
-
 
 
 class TenderFile(Strict):
