@@ -12,25 +12,22 @@ import json
 from pathlib import Path
 
 from reports.names import bid_name, criterion_name, glossary
-from scenarios.dqe import dqe_gap
-from scenarios.montecarlo import check_draws, monte_carlo
-from scenarios.overlay import evaluate_scenario, load_scenario, tender_scenarios
-from scenarios.sensitivity import DELTA, sensitivity
+from scenarios.api import Fleetbid
+from scenarios.montecarlo import check_draws
+from scenarios.overlay import load_scenario
+from scenarios.sensitivity import DELTA
 from scenarios.stability import shown_range
-from scenarios.switch import stay_or_switch
 from scoring import EXAMPLE_TENDER
 from scoring.errors import TenderError
-from scoring.evaluate import evaluate
-from scoring.load import build_tender, read_folder
 
 from .common import aligned, emit, money, print_problems
 
 
 def _evaluation(args):
-    raw = read_folder(args.tender_dir)
-    tender = build_tender(raw)
+    """The tender (validated first) as written, or under ``--scenario``."""
+    session = Fleetbid.open(args.tender_dir)
     scenario = getattr(args, "scenario", None)
-    return evaluate_scenario(raw, load_scenario(scenario)) if scenario else evaluate(tender)
+    return session.evaluation(load_scenario(scenario) if scenario else None)
 
 
 def _pct(p: float | None) -> str:
@@ -38,19 +35,18 @@ def _pct(p: float | None) -> str:
 
 
 def compare(args) -> tuple[dict, str]:
-    raw = read_folder(args.tender_dir)
-    base = build_tender(raw)
-    paths = args.scenarios or tender_scenarios(args.tender_dir)
-    runs = [("baseline", evaluate(base))]
+    session = Fleetbid.open(args.tender_dir)
+    paths = args.scenarios or session.scenario_paths()
+    runs = [("baseline", session.evaluation())]
     for path in paths:
         scenario = load_scenario(path)
-        runs.append((scenario.name, evaluate_scenario(raw, scenario)))
+        runs.append((scenario.name, session.evaluation(scenario)))
     data = {"scenarios": [
         {"name": name, "winner": ev.winner, "bids": [
             {"id": b, "tco": ev.figures[b].tco, "rank": ev.ranking.rank[b], "total_score": ev.ranking.total[b]}
             for b in ev.costs.bids]}
         for name, ev in runs]}
-    cur = base.spec.currency
+    cur = session.tender.spec.currency
     lines = []
     for (_, ev), sc in zip(runs, data["scenarios"]):
         lines.append(f"{sc['name']}: winner {bid_name(ev.tender, sc['winner']) if sc['winner'] else '—'}")
@@ -64,7 +60,7 @@ def compare(args) -> tuple[dict, str]:
 
 def montecarlo(args) -> tuple[dict, str]:
     ev = _evaluation(args)
-    result = monte_carlo(ev, args.draws, args.seed)
+    result = Fleetbid.monte_carlo(ev, args.draws, args.seed)
     data = result.to_dict()
     cur = ev.tender.spec.currency
     ranks = max((len(b["rank_probabilities"]) for b in data["bids"]), default=0)
@@ -108,7 +104,7 @@ def sensitivity_cmd(args) -> tuple[dict, str]:
     from reports.risks import driver_label
 
     ev = _evaluation(args)
-    result = sensitivity(ev)
+    result = Fleetbid.sensitivity(ev)
     data = result.to_dict()
     winner = bid_name(ev.tender, ev.winner) if ev.winner else "no bid"
     pct = f"{DELTA * 100:g} %"
@@ -139,7 +135,7 @@ def sensitivity_cmd(args) -> tuple[dict, str]:
 
 def switch(args) -> tuple[dict, str]:
     ev = _evaluation(args)
-    result = stay_or_switch(ev)
+    result = Fleetbid.stay_or_switch(ev)
     data = {"incumbent": result.incumbent, "note": result.note, "challengers": [
         {"id": c.id, "switching_cost": c.switching_cost, "break_even_month": c.break_even_month,
          "cumulative_saving": c.cumulative_saving, "waterfall": c.waterfall, "porting_risk": c.porting_risk}
@@ -162,7 +158,7 @@ def switch(args) -> tuple[dict, str]:
 
 def dqe(args) -> tuple[dict, str]:
     ev = _evaluation(args)
-    rows_ = dqe_gap(ev)
+    rows_ = Fleetbid.dqe(ev)
     cur = ev.tender.spec.currency
     lines = ["Expected TCO (usage spread across each profile's lines) against the TCO of a DQE, which prices "
              "the average line:"]

@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 from reports.names import basis_label, bid_name, criterion_name, glossary, knockout_text, warning_text
-from scenarios.overlay import evaluate_scenario, load_scenario
+from scenarios.api import Fleetbid
+from scenarios.overlay import Scenario, load_scenario
 from scoring import EXAMPLE_TENDER
 from scoring.errors import TenderError
-from scoring.evaluate import Evaluation, evaluate
-from scoring.load import load_tender, read_folder
+from scoring.evaluate import Evaluation
 
 from .common import aligned, emit, made_parent, money, points, print_problems
 
@@ -90,14 +90,18 @@ def table(ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def _evaluation(tender_dir: str, scenario: str | None = None) -> Evaluation:
+def _evaluation(tender_dir: str, scenario: str | None = None) -> tuple[Evaluation, Scenario | None]:
+    """The tender as written, or under the scenario file (then the tender is only read, and the
+    scenario's result validated: `Fleetbid.evaluation`); and the scenario."""
     if scenario is None:
-        return evaluate(load_tender(tender_dir))
-    return evaluate_scenario(read_folder(tender_dir), load_scenario(scenario))
+        return Fleetbid.open(tender_dir).evaluation(), None
+    session = Fleetbid.read(tender_dir)
+    loaded = load_scenario(scenario)
+    return session.evaluation(loaded), loaded
 
 
 def _evaluate(args) -> str:
-    evaluation = evaluate(load_tender(args.tender_dir))
+    evaluation = Fleetbid.open(args.tender_dir).evaluation()
     return evaluation.to_json() if args.json else table(evaluation)
 
 
@@ -120,7 +124,7 @@ def _convert(args) -> str:
 def _export(args) -> str:
     from reports.workbook import write_evaluation_workbook
 
-    ev = _evaluation(args.tender_dir, args.scenario)
+    ev, _ = _evaluation(args.tender_dir, args.scenario)
     write_evaluation_workbook(ev, made_parent(args.out), include_sensitivity=not args.no_sensitivity)
     return f"wrote the evaluation workbook {args.out}"
 
@@ -129,10 +133,8 @@ def _report(args) -> str:
     # The report draws plotly charts: imported only when one is asked for.
     from reports import ReportError, build_report, input_files
 
-    ev = _evaluation(args.tender_dir, args.scenario)
-    name = None
-    if args.scenario:
-        name = load_scenario(args.scenario).name
+    ev, scenario = _evaluation(args.tender_dir, args.scenario)
+    name = None if scenario is None else scenario.name
     try:
         build_report(ev, args.out, lang=args.lang, sources=input_files(args.tender_dir, args.scenario),
                      scenario_name=name, warn=lambda message: print(f"warning: {args.out}: {message}", file=sys.stderr))
@@ -250,14 +252,8 @@ def _profiles(args) -> str | None:
 
 def _lines(args) -> str:
     """The most expensive lines under each costed bid (or one), costed line by line."""
-    from scoring.cost import line_costs
-    from scoring.lines import top_share
-
-    ev = _evaluation(args.tender_dir, args.scenario)
-    if ev.costs.fleet.measured is None:
-        raise TenderError.at(f"{ev.tender.folder}/tender.yaml", "usage_file.evaluate_on",
-                             "costs are not per line: needs a usage_file with evaluate_on: lines (or a scenario "
-                             "setting it, such as scenarios/billed-usage.yaml)")
+    ev, _ = _evaluation(args.tender_dir, args.scenario)
+    Fleetbid.require_per_line(ev)
     bids = [args.bid] if args.bid else [b for b in ev.costs.bids if ev.costs.costed(b)]
     if args.bid and args.bid not in ev.costs.bids:
         raise TenderError.at("--bid", "", f"unknown bid {args.bid!r}; bids: {', '.join(ev.costs.bids)}")
@@ -267,15 +263,14 @@ def _lines(args) -> str:
     out = [f"{ev.tender.name} — cost per line over {ev.tender.spec.term_months} months, {cur} excl. VAT "
            f"({ev.tender.lines.n:,} lines from {ev.tender.lines.shown}; pseudonymised)"]
     for bid in bids:
-        table = line_costs(ev.costs, ev.tender, bid)
-        top, share = top_share(table["total"])
-        share = share or 0.0
-        shown = min(args.top, len(table))
+        view = Fleetbid.line_costs(ev, bid, args.top)
+        top, share = view.top_count, view.top_share or 0.0
+        shown = min(args.top, view.lines)
         out += ["", f"{bid_name(ev.tender, bid)}: the 1 % most expensive lines ({top:,} line{'s' if top != 1 else ''}) "
-                    f"carry {share:.1%} of the lines' costs; median line {money(table['total'].median())} {cur}. "
+                    f"carry {share:.1%} of the lines' costs; median line {money(view.median)} {cur}. "
                     f"The {shown:,} most expensive:"]
         rows = [["line", "profile", "entity", "subscriptions", "usage", "pool share", "devices", "total"]]
-        for r in table.head(args.top).itertuples():
+        for r in view.top.itertuples():
             rows.append([r.line, str(r.profile), str(r.entity), *(money(v) for v in
                          (r.subscriptions, r.usage, r.pool_overage, r.devices, r.total))])
         out += aligned(rows, right=set(range(3, len(rows[0]))))

@@ -166,5 +166,5 @@ def test_the_apps_cached_evaluation_is_a_fresh_evaluation():
     at = app()
     upload(at, "mine.zip", zip_of(uploaded_files(), "mine"))
     source = at.session_state["source"]
-    cached = api._evaluation(source.digest, api._tender(source.digest, source))
+    cached = api._evaluation(source.digest, api._tender(source.digest, source).value).value
     assert cached.to_json() == evaluate(build_tender(read_files("mine", uploaded_files()))).to_json()

@@ -3,18 +3,20 @@ the error table."""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Iterable
+
 import streamlit as st
 
 from reports import formats, names
 from reports.text import TEXT, t
-from scoring import Evaluation
+from scoring import Evaluation, Problem
 from ui import api
+from ui.state import CURRENCY, LANG
 
 
 def lang() -> str:
     """The page language: the sidebar switch holds "EN" or "FR" (tests may set "en"/"fr")."""
-    value = str(st.session_state.get("lang") or "en").lower()
+    value = str(st.session_state.get(LANG) or "en").lower()
     return value if value in formats.LANGS else "en"
 
 
@@ -24,7 +26,7 @@ def tr(key: str, **kw) -> str:
 
 
 def money(x, decimals: int = 0) -> str:
-    return formats.money(x, lang(), currency=st.session_state.get("currency", "EUR"), decimals=decimals)
+    return formats.money(x, lang(), currency=st.session_state.get(CURRENCY, "EUR"), decimals=decimals)
 
 
 def number(x, decimals: int = 2) -> str:
@@ -43,20 +45,21 @@ def criterion_name(ev: Evaluation, criterion_id: str) -> str:
     return names.criterion_name(ev.tender, criterion_id, price=tr("label.price"))
 
 
-def show_errors(errors: pd.DataFrame, title: str = "errors.title") -> None:
+def show_errors(problems: Iterable[Problem], title: str = "errors.title") -> None:
     """The error table (file, field, problem) under a message (``title``: a text key)."""
     st.error(tr(title))
-    st.dataframe(errors.rename(columns={"file": tr("errors.file"), "field": tr("errors.field"),
+    st.dataframe(api.problems_frame(problems).rename(columns={"file": tr("errors.file"), "field": tr("errors.field"),
                                         "problem": tr("errors.problem")}), hide_index=True, width="stretch")
 
 
 def evaluation_or_stop() -> Evaluation:
     """The evaluation of the tender in use; on input errors, show them and stop the page."""
-    ev = api.evaluation()
-    if isinstance(ev, pd.DataFrame):
-        show_errors(ev)
+    outcome = api.evaluation()
+    if not outcome.ok:
+        show_errors(outcome.problems)
         st.stop()
-    st.session_state["currency"] = ev.tender.spec.currency
+    ev = outcome.value
+    st.session_state[CURRENCY] = ev.tender.spec.currency
     return ev
 
 

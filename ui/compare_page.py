@@ -25,11 +25,6 @@ from ui.common import (
 BEST_STYLE = "font-weight: 700; color: #006d3c; background-color: #e3f4ea"
 
 
-def line_months(ev) -> float:
-    fleet = ev.costs.fleet
-    return float(fleet.lines.sum(axis=(1, 2)) @ fleet.months_in_year)
-
-
 def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(display strings, numeric values) with one column per bid, in rank order (knocked-out
     bids last); best value per row from the numeric frame (lowest cost, highest points and
@@ -37,7 +32,7 @@ def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = bids_by_rank(ev)
     cols = [bid_name(ev, b) for b in ids]
     years = ev.tender.spec.term_months / 12
-    per_line = line_months(ev)
+    per_line = ev.costs.fleet.total_line_months
     r = ev.ranking
     numeric = {
         "row.rank": [r.rank[b] for b in ids],

@@ -8,9 +8,11 @@ import streamlit as st
 
 from reports import charts
 from reports.text import t
+from scenarios.api import LineCostView, on_lines
 from scoring.cost import COMPONENTS
 from ui import api
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, number, percent, show_errors, tr
+from ui.state import whatif_name, whatif_scenario
 
 
 def component_table(ev) -> pd.DataFrame:
@@ -31,7 +33,7 @@ def entity_table(ev) -> pd.DataFrame:
     return pd.DataFrame(rows, index=[bid_name(ev, b) for b in costed]).T
 
 
-def lines_table(ev, view: api.LineCostView) -> pd.DataFrame:
+def lines_table(ev, view: LineCostView) -> pd.DataFrame:
     """The most expensive lines, by pseudonym, with profile and entity names and money."""
     profiles = {p.id: p.name or p.id for p in ev.tender.spec.profiles}
     entities = {e.id: e.name or e.id for e in ev.tender.spec.entities}
@@ -56,16 +58,16 @@ def most_expensive_lines(ev) -> None:
     scenario = None
     lines_ev = ev if ev.costs.fleet.measured is not None else None
     if lines_ev is None:
-        scenario = st.session_state.get("whatif_scenario")
+        scenario = whatif_scenario()
         if scenario:
             whatif = api.whatif(scenario)
-            if isinstance(whatif, pd.DataFrame):
-                if api.on_lines(scenario):
+            if not whatif.ok:
+                if on_lines(scenario):
                     st.subheader(tr("lines.title"))
-                    show_errors(whatif, "lines.errors")
+                    show_errors(whatif.problems, "lines.errors")
                     return
-            elif whatif.costs.fleet.measured is not None:
-                lines_ev = whatif
+            elif whatif.value.costs.fleet.measured is not None:
+                lines_ev = whatif.value
     if lines_ev is None:
         if ev.tender.spec.usage_file is not None:
             found = api.lines_scenario()
@@ -74,7 +76,7 @@ def most_expensive_lines(ev) -> None:
         return
     st.subheader(tr("lines.title"))
     if lines_ev is not ev:
-        st.caption(tr("lines.whatif", name=st.session_state.get("whatif_loaded") or scenario.get("name")))
+        st.caption(tr("lines.whatif", name=whatif_name(scenario)))
     costed = [b for b in lines_ev.costs.bids if lines_ev.costs.costed(b)]
     if not costed:
         st.caption(t("label.no_data", lang()))

@@ -1,16 +1,38 @@
 """The session-state keys pages share, in one place.
 
-The What-if page keeps its controls in ``st.session_state`` under these keys; switching the
-tender in use (`ui.api.use_source`) drops them, as they belong to the previous tender.
+Pages read and write ``st.session_state`` only through these names (a widget's own key,
+used by its page alone, stays beside the widget). The What-if page keeps its controls under
+the ``WHATIF_*`` keys; switching the tender in use (`ui.api.use_source`) drops them, as they
+belong to the previous tender.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+LANG = "lang"  # the sidebar's language switch (app.py): "EN" or "FR"
+CURRENCY = "currency"  # the tender's currency, set by ui.common.evaluation_or_stop for the money format
+SOURCE = "source"  # the tender in use: an uploaded scenarios.api.TenderFiles, None for the bundled example
+UPLOAD = "upload"  # the Tender page's file uploader
+UPLOAD_PROBLEMS = "upload_errors"  # why the last upload could not be read (Problems), shown on the Tender page
+SCENARIO_PROBLEMS = "scenario_errors"  # why the last scenario file could not be loaded (What-if page)
+WHATIF_SCENARIO = "whatif_scenario"  # the What-if settings as a scenario mapping (None: the tender as written)
+WHATIF_LOADED = "whatif_loaded"  # the name of the scenario file loaded into the What-if controls
+WHATIF_EXTRA = "whatif_extra"  # the loaded scenario's parts no control shows, applied as they are
+
 WHATIF_PREFIXES = ("w_", "u_", "p_")  # weights, usage scales, price changes: one key per criterion/component/bid
 WHATIF_SINGLE = ("lines", "growth", "porting")
-WHATIF_OTHER = ("whatif_extra", "whatif_scenario", "whatif_loaded")
+WHATIF_OTHER = (WHATIF_EXTRA, WHATIF_SCENARIO, WHATIF_LOADED)
+
+
+def whatif_scenario() -> dict | None:
+    """The What-if page's settings as a scenario, None when they leave the tender as written."""
+    return st.session_state.get(WHATIF_SCENARIO)
+
+
+def whatif_name(scenario: dict) -> str:
+    """How the What-if settings are named: the scenario file loaded, else the scenario's name."""
+    return st.session_state.get(WHATIF_LOADED) or scenario.get("name")
 
 
 def reset_whatif() -> None:
@@ -20,4 +42,6 @@ def reset_whatif() -> None:
             del st.session_state[key]
 
 
-__all__ = ["WHATIF_OTHER", "WHATIF_PREFIXES", "WHATIF_SINGLE", "reset_whatif"]
+__all__ = ["CURRENCY", "LANG", "SCENARIO_PROBLEMS", "SOURCE", "UPLOAD", "UPLOAD_PROBLEMS", "WHATIF_EXTRA",
+           "WHATIF_LOADED", "WHATIF_OTHER", "WHATIF_PREFIXES", "WHATIF_SCENARIO", "WHATIF_SINGLE", "reset_whatif",
+           "whatif_name", "whatif_scenario"]

@@ -2,40 +2,41 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 import pandas as pd
 import streamlit as st
 
 from reports import charts
-from scoring import TenderError, archive
+from scenarios.api import Outcome, TenderFiles
 from scoring.archive import yaml_bytes, zip_of
 from scoring.model import Profile, UsageDistribution, usage_mean
 from ui import api
 from ui.common import chart, component_name, evaluation_or_stop, lang, number, percent, show_errors, tr
+from ui.state import SOURCE, UPLOAD, UPLOAD_PROBLEMS, whatif_scenario
+
+
+def uploaded(uploads) -> TenderFiles:
+    """The uploaded files (Streamlit's UploadedFile) as a tender folder (`TenderFiles.of_uploads`)."""
+    return TenderFiles.of_uploads([(up.name, up.getvalue()) for up in uploads])
 
 
 def files_from_upload(uploads) -> dict[str, bytes]:
-    """The uploaded files (Streamlit's UploadedFile) as a tender folder: `archive.files_of_uploads`."""
-    return archive.files_of_uploads([(up.name, up.getvalue()) for up in uploads])
+    return uploaded(uploads).files
 
 
 def _on_upload() -> None:
-    uploads = st.session_state.get("upload") or []
+    uploads = st.session_state.get(UPLOAD) or []
     if not uploads:
         return
-    try:
-        files = files_from_upload(uploads)
-    except TenderError as exc:
-        st.session_state["upload_errors"] = api.problems_frame(exc)
+    read = Outcome.of(uploaded, uploads)
+    if not read.ok:
+        st.session_state[UPLOAD_PROBLEMS] = read.problems
         return
-    st.session_state.pop("upload_errors", None)
-    name = PurePosixPath(uploads[0].name).stem if len(uploads) == 1 else "upload"
-    api.use_source(api.Source(name, files))
+    st.session_state.pop(UPLOAD_PROBLEMS, None)
+    api.use_source(read.value)
 
 
 def _whatif_file() -> dict[str, bytes]:
-    settings = st.session_state.get("whatif_scenario")
+    settings = whatif_scenario()
     return {"scenarios/whatif.yaml": yaml_bytes(settings)} if settings else {}
 
 
@@ -107,13 +108,14 @@ def billed_table(summary: pd.DataFrame, component: str, names: dict[str, str],
 
 def billed_usage(ev) -> None:
     """The billing export's usage per profile (aggregates only), beside the published profiles."""
-    view = api.usage()
-    if view is None:
+    read = api.usage()
+    if read.ok and read.value is None:
         return
     st.subheader(tr("billed.title"))
-    if isinstance(view, pd.DataFrame):
-        show_errors(view, "billed.errors")
+    if not read.ok:
+        show_errors(read.problems, "billed.errors")
         return
+    view = read.value
     st.caption(tr("billed.size", file=view.file, lines=number(view.lines, 0), months=number(view.months, 0),
                   components=len(view.components)))
     components = list(view.components)
@@ -135,8 +137,9 @@ def billed_usage(ev) -> None:
 
 def render() -> None:
     src = api.source()
-    ev = api.evaluation()
-    if not isinstance(ev, pd.DataFrame):
+    outcome = api.evaluation()
+    ev = outcome.value
+    if outcome.ok:
         spec = ev.tender.spec
         st.title(ev.tender.name)
         incumbent = ev.tender.bid(spec.incumbent).operator if spec.incumbent in ev.costs.bids else (spec.incumbent or "—")
@@ -149,22 +152,22 @@ def render() -> None:
         cols[3].metric(tr("tender.term"), tr("tender.months", n=spec.term_months))
     else:
         st.title(tr("page.tender"))
-    with st.expander(tr("tender.in_use", name=src.name), expanded=isinstance(ev, pd.DataFrame)):
+    with st.expander(tr("tender.in_use", name=src.name), expanded=not outcome.ok):
         st.file_uploader(tr("tender.upload"), type=["yaml", "yml", "xlsx", "csv", "zip"], accept_multiple_files=True,
-                         key="upload", on_change=_on_upload, help=tr("tender.upload_help"))
-        if st.session_state.get("source") is not None and st.button(tr("tender.example"), key="use_example"):
+                         key=UPLOAD, on_change=_on_upload, help=tr("tender.upload_help"))
+        if st.session_state.get(SOURCE) is not None and st.button(tr("tender.example"), key="use_example"):
             api.use_source(None)
             st.rerun()
-        if not isinstance(ev, pd.DataFrame):
-            st.download_button(tr("download.template"), data=lambda: api.template_bytes(ev),
+        if outcome.ok:
+            st.download_button(tr("download.template"), data=api.template_bytes,
                                file_name=f"{src.name}-price-schedule.xlsx", key="download_template", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         files = {**src.files, **_whatif_file()}
         # Zipped on click only: the page reruns on every widget change.
         st.download_button(tr("tender.download"), data=lambda: zip_of(files, src.name), file_name=f"{src.name}.zip",
                            mime="application/zip", key="download_zip", on_click="ignore")
-    if st.session_state.get("upload_errors") is not None:
-        show_errors(st.session_state["upload_errors"])
+    if st.session_state.get(UPLOAD_PROBLEMS) is not None:
+        show_errors(st.session_state[UPLOAD_PROBLEMS])
     ev = evaluation_or_stop()
     st.subheader(tr("tender.fleet"))
     st.dataframe(fleet_table(ev), width="stretch")

@@ -15,8 +15,8 @@ import streamlit as st
 
 from reports import charts
 from scenarios import montecarlo
+from scenarios.api import Outcome
 from scenarios.overlay import merge
-from scoring import TenderError
 from scoring.archive import yaml_bytes
 from scoring.yamlio import parse_yaml_mapping
 from ui import api
@@ -32,7 +32,7 @@ from ui.common import (
     show_errors,
     tr,
 )
-from ui.state import reset_whatif
+from ui.state import SCENARIO_PROBLEMS, WHATIF_EXTRA, WHATIF_LOADED, WHATIF_SCENARIO, reset_whatif
 
 
 def _defaults(ev) -> dict[str, float]:
@@ -138,8 +138,8 @@ def _apply_loaded(ev, scenario: dict) -> None:
     values, extra = controls_from_scenario(ev, scenario)
     for key, value in values.items():
         st.session_state[key] = value
-    st.session_state["whatif_extra"] = extra
-    st.session_state["whatif_loaded"] = scenario.get("name", "")
+    st.session_state[WHATIF_EXTRA] = extra
+    st.session_state[WHATIF_LOADED] = scenario.get("name", "")
 
 
 def _on_pick(ev, files) -> None:
@@ -155,13 +155,12 @@ def _on_upload(ev) -> None:
 
 
 def _load_bytes(ev, data: bytes, name: str) -> None:
-    try:
-        scenario = parse_yaml_mapping(data, name)
-    except TenderError as exc:
-        st.session_state["scenario_errors"] = api.problems_frame(exc)
+    read = Outcome.of(parse_yaml_mapping, data, name)
+    if not read.ok:
+        st.session_state[SCENARIO_PROBLEMS] = read.problems
         return
-    st.session_state.pop("scenario_errors", None)
-    _apply_loaded(ev, scenario)
+    st.session_state.pop(SCENARIO_PROBLEMS, None)
+    _apply_loaded(ev, read.value)
 
 
 def _controls(ev) -> dict[str, float]:
@@ -198,8 +197,7 @@ def _controls(ev) -> dict[str, float]:
 def render() -> None:
     base = evaluation_or_stop()
     st.title(tr("page.whatif"))
-    src = api.source()
-    shipped = {p: c for p, c in src.files.items() if p.startswith("scenarios/")}
+    shipped = api.scenario_files()
     left, right = st.columns([1, 2])
     with left:
         st.subheader(tr("whatif.controls"))
@@ -210,21 +208,22 @@ def render() -> None:
                              on_change=_on_pick, args=(base, shipped))
             st.file_uploader(tr("whatif.load_file"), type=["yaml", "yml"], key="scenario_upload",
                              on_change=_on_upload, args=(base,))
-            if st.session_state.get("scenario_errors") is not None:
-                show_errors(st.session_state["scenario_errors"])
-            if st.session_state.get("whatif_loaded"):
-                st.caption(tr("whatif.loaded", name=st.session_state["whatif_loaded"]))
+            if st.session_state.get(SCENARIO_PROBLEMS) is not None:
+                show_errors(st.session_state[SCENARIO_PROBLEMS])
+            if st.session_state.get(WHATIF_LOADED):
+                st.caption(tr("whatif.loaded", name=st.session_state[WHATIF_LOADED]))
         values = _controls(base)
-        extra = st.session_state.get("whatif_extra") or {}
+        extra = st.session_state.get(WHATIF_EXTRA) or {}
         if extra:
             st.info(tr("whatif.unsupported", parts=", ".join(sorted(extra))))
     scenario = scenario_from_controls(base, values, extra)
-    st.session_state["whatif_scenario"] = scenario if len(scenario) > 1 else None
-    ev = api.whatif(scenario)
+    st.session_state[WHATIF_SCENARIO] = scenario if len(scenario) > 1 else None
+    outcome = api.whatif(scenario)
     with right:
-        if isinstance(ev, pd.DataFrame):
-            show_errors(ev)
+        if not outcome.ok:
+            show_errors(outcome.problems)
             return
+        ev = outcome.value
         st.download_button(tr("whatif.save"), yaml_bytes(scenario), file_name="whatif.yaml",
                            mime="application/x-yaml", key="save_scenario")
         st.caption(tr("whatif.url"))
