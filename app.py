@@ -1,9 +1,9 @@
 """Fleetbid — Streamlit entry point. Routes pages only; everything shown is computed in
-`scoring`/`scenarios` and wrapped for the UI in `ui/api.py`."""
+`scoring`/`scenarios` (asked through the facade `scenarios/api.py`) and cached for the UI in `ui/api.py`."""
 
 import streamlit as st
 
-from ui import compare_page, costs_page, summary_page, switching_page, tender_page, whatif_page
+from ui import compare_page, costs_page, state, summary_page, switching_page, tender_page, whatif_page
 from ui.common import tr
 from ui.gate import require_access
 
@@ -11,7 +11,7 @@ st.set_page_config(page_title="Fleetbid", page_icon="📶", layout="wide")
 with st.sidebar:
     # Options are the labels so the shared address reads ?lang=FR (a bound widget puts its
     # displayed label in the URL).
-    st.segmented_control("Language · Langue", ["EN", "FR"], key="lang", default="EN", bind="query-params")
+    st.segmented_control("Language · Langue", ["EN", "FR"], key=state.LANG, default="EN", bind="query-params")
 # Off unless .streamlit/secrets.toml has an [access] section; then nothing below runs
 # before the password is right (after the language switch, so the form can be in French).
 require_access()
