@@ -28,3 +28,15 @@ def test_ci_checks_the_import_contract_before_the_tests():
 
 def test_the_readme_gives_the_command_ci_runs():
     assert ci_command() in (ROOT / "README.md").read_text().splitlines()
+
+
+def test_the_readme_starts_with_the_two_commands():
+    """The README's first code block is exactly two commands: install and start the app on
+    the bundled example, then install and run the whole test suite (CI's command)."""
+    text = (ROOT / "README.md").read_text()
+    first = text.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    before = text.split("```bash\n", 1)[0]
+    assert before.strip() == "# Fleetbid"  # nothing a new user must read first
+    assert len(first) == 2
+    assert first[0].endswith(".venv/bin/streamlit run app.py")
+    assert first[1] == ci_command()
