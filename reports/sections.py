@@ -287,7 +287,7 @@ def _costs(pdf: Document, ev: Evaluation, lang: str, charts: Charts) -> None:
     # By component: components down, bids across.
     pdf.h2(t("report.by_component", lang))
     by_comp = costs.by_component()
-    used = [k for k, _ in enumerate(COMPONENTS) if any(abs(by_comp[costs.index(b)][k]) > 0.005 for b in costed)]
+    used = [k for k, _ in enumerate(COMPONENTS[:by_comp.shape[1]]) if any(abs(by_comp[costs.index(b)][k]) > 0.005 for b in costed)]
     for group in _chunks(costed, 5):
         head = [t("col.component", lang), *(_column(ev, b, lang) for b in group)]
         rows = [[t(f"component.{COMPONENTS[k]}", lang), *(money(by_comp[costs.index(b)][k], lang, cur)
@@ -477,7 +477,7 @@ def _methodology(pdf: Document, ev: Evaluation, lang: str) -> None:
     pdf.h2(t("method.costs", lang))
     pdf.para(t("method.costs_intro", lang), with_next=True)
     pdf.bullets([f"{t(f'component.{k}', lang)}: {t(f'rule.{k}', lang)}" if lang == "en"
-                 else f"{t(f'component.{k}', lang)}{NBSP}: {t(f'rule.{k}', lang)}" for k in COMPONENTS],
+                 else f"{t(f'component.{k}', lang)}{NBSP}: {t(f'rule.{k}', lang)}" for k in ev.costs.components],
                 size=SMALL_PT + 0.5)
     pdf.para(t("method.totals", lang))
     comparison = ev.explanation.formula_comparison

@@ -6,9 +6,13 @@ bid's cost sits in exactly one. Each is declared here with everything the output
 - ``key``: its id (the cube's order is this module's order; JSON and workbook keys);
 - ``label``: its name in each language of the app and the PDF (``{"en": …, "fr": …}``);
 - ``workbook_label``: its (longer, English) row label in the evaluation workbook;
-- ``colour``: its chart colour (Paul Tol's "muted" scheme: colour-blind safe, kept apart from
-  the operator colours so a component is never mistaken for a bid);
-- ``rule``: the one-sentence cost rule of the PDF's methodology, in each language.
+- ``colour``: its chart colour (Paul Tol's "muted" scheme, and for the v1.1 additions Tol's
+  "bright" blue and two "dark" shades: colour-blind safe, none of the Okabe–Ito operator
+  colours, so a component is never mistaken for a bid);
+- ``rule``: the one-sentence cost rule of the PDF's methodology, in each language;
+- ``optional``: a contract v1.1 addition (line fees, minimum spend, tax), declared after the v1
+  components, in the cube only when the tender uses a v1.1 addition (`cube_keys`) and published
+  only where the tender or a bid uses it (`shown`), so a v1 tender's outputs are unchanged.
 
 Adding a cost component: declare it here (every field), compute it in the cost kernel
 (scoring.cost) and add it to the worked-example test; the app, the PDF and the workbook take
@@ -28,11 +32,12 @@ class Component:
     workbook_label: str  # English, the evaluation workbook's row label
     colour: str  # chart colour, "#RRGGBB"
     rule: MappingProxyType  # language → the one-sentence cost rule (PDF methodology)
+    optional: bool = False  # a contract v1.1 addition: published only where the tender or a bid uses it
 
 
 def _component(key: str, *, label: dict[str, str], workbook_label: str, colour: str,
-               rule: dict[str, str]) -> Component:
-    return Component(key, MappingProxyType(label), workbook_label, colour, MappingProxyType(rule))
+               rule: dict[str, str], optional: bool = False) -> Component:
+    return Component(key, MappingProxyType(label), workbook_label, colour, MappingProxyType(rule), optional)
 
 
 REGISTRY: tuple[Component, ...] = (
@@ -120,11 +125,64 @@ REGISTRY: tuple[Component, ...] = (
               "fr": "projet de migration + coût par ligne × lignes + double exploitation + frais de résiliation du "
                     "titulaire + numéros perdus ; concurrents seulement, au mois 1."},
     ),
+    _component(
+        "line_fees",
+        label={"en": "Per-line fees", "fr": "Frais par ligne"},
+        workbook_label="Per-line monthly fees (surcharges)",
+        colour="#4477AA",
+        rule={"en": "lines × per-line monthly fee × indexation, every month (no volume discount).",
+              "fr": "lignes × frais mensuels par ligne × indexation, chaque mois (sans remise de volume)."},
+        optional=True,
+    ),
+    _component(
+        "minimum_spend",
+        label={"en": "Minimum spend shortfall", "fr": "Complément de minimum de facturation"},
+        workbook_label="Minimum monthly spend shortfall",
+        colour="#225555",
+        rule={"en": "each month, the minimum monthly spend × indexation minus the month's recurring charges "
+                    "(subscriptions, usage, pool overage, account and per-line fees), when positive.",
+              "fr": "chaque mois, le minimum de facturation mensuel × indexation moins les frais récurrents du mois "
+                    "(abonnements, consommations, dépassement du pool, frais de compte et par ligne), s'il est positif."},
+        optional=True,
+    ),
+    _component(
+        "tax",
+        label={"en": "Non-recoverable tax", "fr": "Taxe non récupérable"},
+        workbook_label="Non-recoverable tax",
+        colour="#663333",
+        rule={"en": "the tender's non-recoverable tax rate × the month's bid cost (every operator charge, switching "
+                    "excluded), every month.",
+              "fr": "le taux de taxe non récupérable du dossier × le coût de l'offre du mois (tous les frais de "
+                    "l'opérateur, hors coût de changement), chaque mois."},
+        optional=True,
+    ),
 )
 
 BY_KEY: MappingProxyType = MappingProxyType({c.key: c for c in REGISTRY})
 COMPONENTS: tuple[str, ...] = tuple(c.key for c in REGISTRY)  # the cube's order
 K: MappingProxyType = MappingProxyType({key: k for k, key in enumerate(COMPONENTS)})  # key → index in the cube
+
+
+# The month's recurring charges the minimum monthly spend is measured against (contract v1.1).
+RECURRING: tuple[str, ...] = ("subscriptions", "line_fees", "usage", "pool_overage", "account_fees")
+# What is not the bid's cost: the buyer's own switching cost (and the tax, computed on the rest).
+NOT_BID_COST: tuple[str, ...] = ("switching", "tax")
+
+
+V1_COMPONENTS: tuple[str, ...] = tuple(c.key for c in REGISTRY if not c.optional)
+
+
+def cube_keys(used) -> tuple[str, ...]:
+    """The cube's component axis for a tender: the v1 components, then — only when the tender or
+    a bid uses one (``used`` not empty) — every v1.1 addition. A v1 tender's cube is then the
+    very array it always was, so every sum over it keeps its last bit."""
+    return COMPONENTS if used else V1_COMPONENTS
+
+
+def shown(used) -> tuple[str, ...]:
+    """The components to publish, in the cube's order: every v1 component, and each v1.1
+    addition whose key is in ``used`` (the tender or a bid uses it)."""
+    return tuple(c.key for c in REGISTRY if not c.optional or c.key in used)
 
 
 def label(key: str, lang: str) -> str:

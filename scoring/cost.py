@@ -9,7 +9,10 @@ in which every euro sits in exactly one cell, so any slice (per entity, per comp
 year, per profile) adds up to the TCO. Fleet-wide costs (setup, account fee, credits,
 switching, portability) sit in the profile × entity cells pro-rata to initial lines, pooled
 overage pro-rata to each cell's individual overage, the device fund used pro-rata to each
-cell's device spend — the contract's entity split, refined to profiles.
+cell's device spend — the contract's entity split, refined to profiles. Contract v1.1: line fees
+sit in their lines' cells, the minimum spend's shortfall (a fleet month's) pro-rata to initial
+lines, and the non-recoverable tax in each cell as a share of that cell's own bid cost; the cube
+holds those three components (after the v1 ones) only when the tender uses one of them.
 Bids that cannot be costed (no offer, no usable plan, no device price) are NaN in the cube,
 so nothing ever sums them silently; `knockouts` says why.
 
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .archive import env_limit
-from .components import COMPONENTS, K
+from .components import COMPONENTS, NOT_BID_COST, RECURRING, K, cube_keys
 from .cost_table import CostTable
 from .draws import DrawCosts, Draws, cost_draws, unit_draws
 from .errors import TenderError
@@ -38,11 +41,15 @@ from .per_line import LINE_CHUNK, line_costs
 from .plans import MixProblem, PlanMixTimeout, choose_plans
 from .pricing import (
     Plans,
+    billed,
     chosen,
     device_monthly,
     fund_used,
+    line_fees,
     once_per_line,
     pool_overage,
+    shortfall,
+    tax_on,
     terms_of,
     volume_discount,
     volume_discounts,
@@ -101,7 +108,8 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
 
     discount = volume_discount(bid, float(fleet.lines0.sum()))
     excess = fleet.excess(plans.allowance)  # (Q, P, E, J, C) a month's usage beyond allowance
-    over = np.einsum("qpejc,jc->qpj", excess, np.where(pooled, 0.0, plans.rate))  # (Q, P, J) non-pooled
+    units = billed(fleet, plans, pooled, excess)  # the same, in blocks or capped where the plan says so
+    over = np.einsum("qpejc,jc->qpj", units, np.where(pooled, 0.0, plans.rate))  # (Q, P, J) non-pooled
     lines_qp = fleet.period_profile_lines  # (Q, P)
     s = np.einsum("q,qp,j->pj", nk, lines_qp, plans.fee * (1.0 - discount)) + np.einsum("q,qpj->pj", nk, over)
 
@@ -124,7 +132,7 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
             f"(environment variable FLEETBID_MAX_SOLVER_SECONDS, in seconds per bid) or offer fewer plans "
             f"per profile")) from None
 
-    cube = _cube(tender, fleet, bid, terms, terms.mix(choice), discount, excess)
+    cube = _cube(tender, fleet, bid, terms, terms.mix(choice), discount, excess, units)
     assignment = {fleet.profiles[p]: plans.ids[j] for p, j in enumerate(choice)}
     return BidCosts(cube=cube, plan_assignment=assignment)
 
@@ -154,9 +162,10 @@ def _unpriced(fleet: Fleet, plans: Plans, pooled: np.ndarray, p: int, js: list[i
     return "; ".join(reasons)
 
 
-def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, excess: np.ndarray) -> np.ndarray:
+def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, excess: np.ndarray,
+          units: np.ndarray) -> np.ndarray:
     """(T, P, E, K) the bid's cost table under its plan mix: the contract's rules (scoring.pricing)
-    per cell, fleet-wide items split pro rata."""
+    per cell, fleet-wide items split pro rata (``units``: `excess` billed in blocks or capped)."""
     spec = bid.spec
     kq = terms.kq
     P, E = len(fleet.profiles), len(fleet.entities)
@@ -166,7 +175,8 @@ def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, e
 
     per[..., K["subscriptions"]] = L * (mix.fee * (1.0 - discount))[None, :, None] * kq[:, None, None]
     over = chosen(excess, mix.choice)  # (Q, P, E, C)
-    per[..., K["usage"]] = (over * mix.rate[None, :, None, :]).sum(axis=3) * kq[:, None, None]
+    charged = over if units is excess else chosen(units, mix.choice)
+    per[..., K["usage"]] = (charged * mix.rate[None, :, None, :]).sum(axis=3) * kq[:, None, None]
 
     # Pooled overage: fleet total per month, split by each cell's individual overage.
     for c in np.flatnonzero(terms.pooled):
@@ -178,6 +188,11 @@ def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, e
         per[..., K["pool_overage"]] += cost[:, None, None] * key
 
     per[..., K["account_fees"]] = spec.fees.account_monthly * kq[:, None, None] * share0[None]
+    if spec.fees.per_line_monthly > 0:
+        per[..., K["line_fees"]] = line_fees(bid, L, kq[:, None, None])
+    if spec.fees.minimum_monthly_spend > 0:  # the fleet's month, split pro rata to initial lines
+        recurring = per[..., [K[k] for k in RECURRING]].sum(axis=(1, 2, 3))  # (Q,)
+        per[..., K["minimum_spend"]] = shortfall(bid, recurring, kq)[:, None, None] * share0[None]
     per[..., K["devices"]] = L * device_monthly(fleet, bid)[None, :, None]
 
     cube = per[fleet.period_of_month]  # (T, P, E, K): a period's months are alike until here
@@ -198,6 +213,10 @@ def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, e
     cube[0, :, :, K["credits"]] -= spec.discounts.welcome_credit * share0
     cube[0, :, :, K["portability"]] += portability_terms(tender, bid) * share0
     cube[0, :, :, K["switching"]] += switching_cost(tender, bid) * share0
+    percent = tender.spec.non_recoverable_tax_percent
+    if percent > 0:  # each cell's own bid cost, month by month (switching excluded)
+        bid_cost = np.delete(cube, [K[k] for k in NOT_BID_COST], axis=3).sum(axis=3)
+        cube[..., K["tax"]] = tax_on(percent, bid_cost)
     return cube
 
 
@@ -206,7 +225,7 @@ def _need(tender: Tender, fleet: Fleet) -> tuple[int, int, Bid | None]:
     allowance, and the dense matrices of its plan-mix programme when it has a pool), and that
     bid."""
     T, P, E = fleet.term_months, len(fleet.profiles), len(fleet.entities)
-    cube = 8 * T * P * E * len(COMPONENTS)
+    cube = 8 * T * P * E * len(cube_keys(uses(tender)))
     heavy, heaviest = 0, None
     for bid in tender.bids:
         excess = 2 * 8 * len(fleet.period_year) * P * E * len(fleet.components) * len(bid.spec.plans)
@@ -233,7 +252,7 @@ def _check_memory(tender: Tender, fleet: Fleet) -> None:
             f"each profile): {limit}; offer fewer plans"))
     raise TenderError.at(f"{tender.folder}/tender.yaml", "term_months", (
         f"costing this tender needs about {_bytes(need)} of memory ({T:,} months × {P:,} profiles × {E:,} entities "
-        f"× {len(COMPONENTS)} cost components × {B:,} bid{'s' if B != 1 else ''}): {limit}; shorten the term or "
+        f"× {len(cube_keys(uses(tender)))} cost components × {B:,} bid{'s' if B != 1 else ''}): {limit}; shorten the term or "
         "group profiles or entities"))
 
 
@@ -245,7 +264,9 @@ def compute_costs(tender: Tender) -> CostTable:
     """Cost every bid of the tender."""
     fleet = fleet_of(tender)
     _check_memory(tender, fleet)
-    shape = (fleet.term_months, len(fleet.profiles), len(fleet.entities), len(COMPONENTS))
+    used = uses(tender)
+    n_keys = len(cube_keys(used))  # the v1 components, and the v1.1 ones only where used
+    shape = (fleet.term_months, len(fleet.profiles), len(fleet.entities), n_keys)
     cube = np.full((len(tender.bids), *shape), np.nan)
     plan_assignment: dict[str, dict[str, str] | None] = {}
     knockouts: dict[str, tuple[str, ...]] = {}
@@ -264,7 +285,7 @@ def compute_costs(tender: Tender) -> CostTable:
                 raise TenderError.at(bid.file, "(amounts)", f"costs overflow (over {MAX_TOTAL:.0e} over the term): "
                                      "an amount, line count or growth rate in this tender or bid is too large to "
                                      "compute to the cent")
-            cube[b] = result.cube
+            cube[b] = result.cube[..., :n_keys]
         plan_assignment[bid.id] = result.plan_assignment
         knockouts[bid.id] = result.knockouts
     return CostTable(
@@ -274,7 +295,19 @@ def compute_costs(tender: Tender) -> CostTable:
         plan_assignment=plan_assignment,
         knockouts=knockouts,
         discount_rate=tender.spec.discount_rate,
+        uses=used,
     )
+
+
+def uses(tender: Tender) -> frozenset:
+    """The contract v1.1 cost components the tender or one of its bids uses (its field > 0)."""
+    used = {"tax"} if tender.spec.non_recoverable_tax_percent > 0 else set()
+    for bid in tender.bids:
+        if bid.spec.fees.per_line_monthly > 0:
+            used.add("line_fees")
+        if bid.spec.fees.minimum_monthly_spend > 0:
+            used.add("minimum_spend")
+    return frozenset(used)
 
 
 __all__ = [

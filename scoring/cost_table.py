@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .components import COMPONENTS
+from .components import COMPONENTS, RECURRING, shown
 from .fleet import Fleet
 
 
@@ -24,7 +24,33 @@ class CostTable:
     plan_assignment: dict[str, dict[str, str] | None]
     knockouts: dict[str, tuple[str, ...]]
     discount_rate: float | None = None
+    uses: frozenset = frozenset()  # the contract v1.1 components the tender or a bid uses
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The components to publish, in the cube's order: the v1 ones, and the v1.1 additions
+        (line fees, minimum spend, tax) the tender or a bid uses."""
+        return shown(self.uses)
+
+    def lump_sums(self) -> dict[str, float]:
+        """Bids whose fleet-level recurring charges (account fee, minimum-spend shortfall) are
+        strictly above half their recurring charges over the term (subscriptions, usage, pool
+        overage, account and per-line fees, and the shortfall; before tax), with that share:
+        their cost will not follow a change in the number of lines (contract v1.1; no figure
+        changes)."""
+        keys = COMPONENTS[:self.cube.shape[-1]]
+        by = self.by_component()
+        recurring = [k for k, c in enumerate(keys) if c in (*RECURRING, "minimum_spend")]
+        fleet_level = [k for k, c in enumerate(keys) if c in ("account_fees", "minimum_spend")]
+        out = {}
+        for b, bid in enumerate(self.bids):
+            if not self.costed(bid):
+                continue
+            total, lump = float(by[b, recurring].sum()), float(by[b, fleet_level].sum())
+            if lump > 0 and lump > total / 2:
+                out[bid] = lump / total
+        return out
 
     def costed(self, bid_id: str) -> bool:
         return not self.knockouts[bid_id]
@@ -79,7 +105,7 @@ class CostTable:
                     "year": self.fleet.year_of_month[idx[1]],
                     "profile": pd.Categorical.from_codes(idx[2], self.fleet.profiles),
                     "entity": pd.Categorical.from_codes(idx[3], self.fleet.entities),
-                    "component": pd.Categorical.from_codes(idx[4], COMPONENTS),
+                    "component": pd.Categorical.from_codes(idx[4], COMPONENTS[:Kn]),
                     "cost_eur": self.cube[idx],
                 }
             )

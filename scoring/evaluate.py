@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .components import K
 from .cost import COMPONENTS, CostTable, compute_costs
 from .criteria import CriteriaTable, score_criteria
 from .explain import Explanation, explain
@@ -37,7 +38,8 @@ class Evaluation:
 
     @property
     def warnings(self) -> list[str]:
-        return [*self.tender.warnings, *self.criteria.warnings, *self.explanation.warnings(self.winner)]
+        return [*self.tender.warnings, *lump_sum_warnings(self.costs), *self.criteria.warnings,
+                *self.explanation.warnings(self.winner)]
 
     def rerank(self, spec: EvaluationSpec) -> Evaluation:
         """The same costs ranked under another evaluation block (weights, formula…)."""
@@ -70,7 +72,7 @@ class Evaluation:
             "service_cost": fig.service_cost,
             "tco_service": fig.tco_service,
             "annual_cost": [float(x) for x in costs.annual()[b]] if costed else None,
-            "cost_breakdown": dict(zip(COMPONENTS, map(float, breakdown))) if costed else None,
+            "cost_breakdown": {c: float(breakdown[K[c]]) for c in costs.components} if costed else None,
             "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
             "plan_assignment": costs.plan_assignment[bid_id],
             "criteria": {
@@ -140,3 +142,11 @@ def _rank(tender: Tender, costs: CostTable, criteria: CriteriaTable, figures: di
 
 
 __all__ = ["Evaluation", "evaluate"]
+
+
+def lump_sum_warnings(costs: CostTable) -> list[str]:
+    """Contract v1.1: a warning naming each bid billed mostly as a lump sum (scoring.cost_table
+    `lump_sums`): a what-if on the number of lines is unreliable for it."""
+    return [f"bid {bid}: {share:.0%} of its recurring charges are fleet-level lump sums (account fee, minimum "
+            "monthly spend shortfall): its cost will not follow a change in the number of lines, so a what-if on "
+            "lines is unreliable for it" for bid, share in costs.lump_sums().items()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainValidator, field_validator, model_validator
+from pydantic import Field, PlainValidator, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .formulas import basis_names, formula_names, one_of
@@ -322,9 +322,30 @@ class TenderFile(Strict):
     uncertainty: Uncertainty | None = None
     service_costs: ServiceCosts | None = None
     usage_file: UsageFileSpec | None = None
+    # v1.1: tax the buyer cannot recover, on every operator charge (0..100)
+    non_recoverable_tax_percent: Percent = 0.0
 
 
 # --------------------------------------------------------------------------- bids/<id>.yaml
+
+
+class BlockRate(Strict):
+    """A block rate (contract v1.1): ``price`` per started block of ``block`` units beyond the
+    allowance (an ``x / block`` within 1e-9 of an integer counts as that integer)."""
+
+    block: Positive
+    price: Money
+
+
+def _rate(value: Any) -> float | BlockRate:
+    """A per-unit rate (a number ≥ 0) or a block rate ``{block, price}`` (v1.1)."""
+    if isinstance(value, dict):
+        return BlockRate.model_validate(value)
+    return _MONEY.validate_python(value)
+
+
+_MONEY = TypeAdapter(Money)
+Rate = Annotated[float | BlockRate, PlainValidator(_rate)]
 
 
 class Plan(Strict):
@@ -332,7 +353,9 @@ class Plan(Strict):
     name: Text | None = None
     monthly_fee: Money
     allowances: dict[Id, Allowance] = {}
-    rates: dict[Id, Money] = {}
+    rates: dict[Id, Rate] = {}
+    # v1.1: per line per month, the component's charge is at most the cap (ex-tax, indexed like its rate)
+    caps: dict[Id, Money] = {}
 
 
 class PoolComponent(Strict):
@@ -344,6 +367,8 @@ class Fees(Strict):
     per_line_activation: Money = 0.0
     sim_card: Money = 0.0
     account_monthly: Money = 0.0
+    per_line_monthly: Money = 0.0  # v1.1: per line per month (regulatory or admin surcharge)
+    minimum_monthly_spend: Money = 0.0  # v1.1: the operator bills at least this much recurring charges a month
 
 
 class VolumeTier(Strict):
@@ -380,6 +405,24 @@ class BidFile(Strict):
     devices: Devices = Devices()
     portability: Portability = Portability()
     service: dict[Text, Any] = {}
+
+    @model_validator(mode="after")
+    def _caps_fit_rates(self) -> BidFile:
+        """A cap (v1.1) limits a per-unit rate's charge per line: not on a pooled component, a
+        block rate or a component without a rate."""
+        for j, plan in enumerate(self.plans):
+            for component in plan.caps:
+                field, rate = f"plans.{j}.caps.{component}", plan.rates.get(component)
+                if component in self.pool:
+                    raise FieldError(field, f"component {quote(component)} is pooled (`pool`): its overage is "
+                                     "billed by the pool, a per-line cap cannot apply")
+                if rate is None:
+                    raise FieldError(field, f"component {quote(component)} has no rate in this plan: a cap limits "
+                                     f"a per-unit rate's charge (give `rates.{component}` or remove the cap)")
+                if isinstance(rate, BlockRate):
+                    raise FieldError(field, f"component {quote(component)} has a block rate: a cap applies to a "
+                                     "per-unit rate only")
+        return self
 
     @field_validator("service")
     @classmethod

@@ -12,7 +12,8 @@ import pandas as pd
 
 from .cost_table import CostTable
 from .model import Tender
-from .pricing import chosen, device_monthly, pool_overage, terms_of, volume_discount
+from .pricing import chosen, device_monthly, line_fees, pool_overage, tax_on, terms_of, volume_discount
+from .usage import line_billed
 
 LINE_CHUNK = 65_536
 
@@ -25,7 +26,10 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     its individual overage month by month, as for entities), ``devices``, ``total``. Lines added
     by growth count in their line's weight, so a cell's lines add up to the cell's
     subscriptions + usage + pool overage + devices in the cost table; fleet-wide items (setup,
-    account fee, credits, activations, switching, portability) belong to no line.
+    account fee, credits, activations, switching, portability, the minimum spend's shortfall)
+    belong to no line. Contract v1.1: block rates and caps are exact per line-month (ceil, min);
+    a bid with per-line fees adds ``line_fees``, a tender with non-recoverable tax ``tax`` (on the
+    line's own charges), each in ``total``.
     """
     fleet = costs.fleet
     lines = fleet.measured
@@ -56,6 +60,7 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
         cost = pool_overage(fleet, allowance[:, c], c, terms.pool_rate[c], kq)[0] * nq  # (Q,) over each period
         per_unit[:, i] = np.divide(cost, individual[:, i], out=np.zeros_like(cost), where=individual[:, i] > 0)
 
+    special = mix.special.any()  # v1.1 block rates or caps: billed per line-month before weighting
     usage, pool = np.zeros(lines.n), np.zeros(lines.n)
     x = lines.usage.usage
     for lo in range(0, lines.n, LINE_CHUNK):  # bounded temporaries: chunks of lines, each vectorised
@@ -67,8 +72,14 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
             over *= fleet.growth[y][p_c][:, None, :]
             over -= allowance[p_c][:, None, :]  # an unlimited allowance leaves -inf: no charge
             np.maximum(over, 0.0, out=over)
+            if special:  # each line-month's own blocks or capped units, then its weight
+                charged = line_billed(over, mix.block[p_c][:, None, :], mix.limit[p_c][:, None, :])
             over *= w[qs][:, p_c].T[:, :, None]
-            usage[part] += np.einsum("nqc,nc,q->n", over, rate[p_c], nq[qs] * kq[qs])
+            if special:
+                charged *= w[qs][:, p_c].T[:, :, None]
+                usage[part] += np.einsum("nqc,nc,q->n", charged, rate[p_c], nq[qs] * kq[qs])
+            else:
+                usage[part] += np.einsum("nqc,nc,q->n", over, rate[p_c], nq[qs] * kq[qs])
             pool[part] += np.einsum("nqc,qc->n", over[:, :, pc], per_unit[qs])
     table = pd.DataFrame({
         "line": lines.usage.line_ids,
@@ -79,5 +90,13 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
         "pool_overage": pool,
         "devices": devices[p_i],
     })
-    table["total"] = table[["subscriptions", "usage", "pool_overage", "devices"]].sum(axis=1)
+    items = ["subscriptions", "usage", "pool_overage", "devices"]
+    if bid.spec.fees.per_line_monthly > 0:  # v1.1: the line's own per-line fees
+        table.insert(4, "line_fees", line_fees(bid, ((nq * kq)[:, None] * w).sum(axis=0), 1.0)[p_i])
+        items.insert(1, "line_fees")
+    percent = tender.spec.non_recoverable_tax_percent
+    if percent > 0:  # v1.1: the tax on the line's own charges
+        table["tax"] = tax_on(percent, table[items].sum(axis=1))
+        items.append("tax")
+    table["total"] = table[items].sum(axis=1)
     return table.sort_values(["total", "line"], ascending=[False, True], ignore_index=True)

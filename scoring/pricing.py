@@ -10,8 +10,11 @@ case: a multiplier of 1.0 leaves every float as it is).
 
 Rules here: plan fees and allowances (`Terms`, `Mix`), volume discount (`volume_discounts`),
 pooled overage (`pool_overage`), device cost per line (`device_monthly`), device fund
-(`fund_used`), one-off fees per line (`once_per_line`); switching and portability are
-scoring.switching's. Where the views still differ is only in how they add cells up (per cell,
+(`fund_used`), one-off fees per line (`once_per_line`); contract v1.1: caps and block rates
+(`billed`: units billed beyond allowances, the closed forms of scoring.usage for profiles, exact
+per line-month for measured lines), per-line monthly fees (`line_fees`), the minimum monthly
+spend's shortfall (`shortfall`) and non-recoverable tax (`tax_on`); switching and portability
+are scoring.switching's. Where the views still differ is only in how they add cells up (per cell,
 per profile or per line), which the figures they publish depend on to the last bit.
 """
 
@@ -22,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fleet import Fleet
-from .model import Bid
+from .model import Bid, BlockRate
+from .usage import billed_units, line_billed
 
 ONE = np.ones(1)  # one draw, every multiplier 1.0
 
@@ -37,6 +41,13 @@ class Plans:
     rate: np.ndarray  # (J, C) 0 when absent
     has_rate: np.ndarray  # (J, C)
     included: np.ndarray  # (J, C) key present in allowances
+    block: np.ndarray  # (J, C) a block rate's block (its price is in ``rate``), 0 for a per-unit rate
+    limit: np.ndarray  # (J, C) a cap in units beyond the allowance (cap / rate), +inf without a cap
+
+    @property
+    def special(self) -> np.ndarray:
+        """(J, C) rates billed otherwise than units × rate: block rates and caps."""
+        return (self.block > 0) | np.isfinite(self.limit)
 
 
 def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
@@ -44,6 +55,7 @@ def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
     shape = (len(plans), len(components))
     allowance, rate = np.zeros(shape), np.zeros(shape)
     has_rate, included = np.zeros(shape, bool), np.zeros(shape, bool)
+    block, limit = np.zeros(shape), np.full(shape, np.inf)
     for j, plan in enumerate(plans):
         for c, name in enumerate(components):
             if name in plan.allowances:
@@ -52,7 +64,13 @@ def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
                 allowance[j, c] = np.inf if value == "unlimited" else float(value)
             if name in plan.rates:
                 has_rate[j, c] = True
-                rate[j, c] = plan.rates[name]
+                value = plan.rates[name]
+                if isinstance(value, BlockRate):
+                    rate[j, c], block[j, c] = value.price, value.block
+                else:
+                    rate[j, c] = value
+            if name in plan.caps and rate[j, c] > 0:  # a rate of 0 charges 0: nothing to cap
+                limit[j, c] = plan.caps[name] / rate[j, c]
     return Plans(
         ids=tuple(p.id for p in plans),
         fee=np.array([p.monthly_fee for p in plans], dtype=float),
@@ -60,6 +78,8 @@ def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
         rate=rate,
         has_rate=has_rate,
         included=included,
+        block=block,
+        limit=limit,
     )
 
 
@@ -71,6 +91,13 @@ class Mix:
     fee: np.ndarray  # (P,) monthly fee
     allowance: np.ndarray  # (P, C)
     rate: np.ndarray  # (P, C) rate beyond the allowance, 0 for pooled components (billed by the pool)
+    block: np.ndarray  # (P, C) block of a block rate, 0 otherwise (and for pooled components)
+    limit: np.ndarray  # (P, C) cap / rate, +inf without a cap (and for pooled components)
+
+    @property
+    def special(self) -> np.ndarray:
+        """(P, C) rates billed otherwise than units × rate: block rates and caps."""
+        return (self.block > 0) | np.isfinite(self.limit)
 
 
 @dataclass(frozen=True)
@@ -87,7 +114,9 @@ class Terms:
     def mix(self, choice: np.ndarray) -> Mix:
         """The arrays of the plan mix ``choice`` (P,)."""
         return Mix(choice=choice, fee=self.plans.fee[choice], allowance=self.plans.allowance[choice],
-                   rate=np.where(self.pooled, 0.0, self.plans.rate[choice]))
+                   rate=np.where(self.pooled, 0.0, self.plans.rate[choice]),
+                   block=np.where(self.pooled, 0.0, self.plans.block[choice]),
+                   limit=np.where(self.pooled, np.inf, self.plans.limit[choice]))
 
     def assigned(self, fleet: Fleet, assignment: dict[str, str]) -> Mix:
         """The arrays of a plan assignment (profile id → plan id)."""
@@ -161,3 +190,69 @@ def fund_used(spend: np.ndarray, fund: float) -> np.ndarray:
 def once_per_line(bid: Bid) -> float:
     """One-off fee per line migrated or added by growth: activation and SIM card."""
     return bid.spec.fees.per_line_activation + bid.spec.fees.sim_card
+
+
+# --------------------------------------------------------------------------- contract v1.1
+
+LINE_CHUNK_UNITS = 8_192  # measured lines billed at once (bounded temporaries)
+
+
+def billed(fleet: Fleet, plans: Plans, pooled: np.ndarray, excess: np.ndarray) -> np.ndarray:
+    """(Q, P, E, J, C) units billed beyond each plan's allowances in one month of each period,
+    summed over each cell's lines: ``excess`` (`Fleet.excess`) itself for a per-unit rate, and
+    for a block rate (blocks started) or a capped rate (units up to cap / rate) the contract
+    v1.1 rules — expected values over a profile's spread (scoring.usage), exact per line-month
+    on measured lines. Pooled components stay ``excess`` (the pool bills them). Returns
+    ``excess`` itself when no plan has a block rate or a cap."""
+    special = plans.special & ~pooled[None]
+    if not special.any():
+        return excess
+    out = excess.copy()
+    for j, c in np.argwhere(special):
+        out[:, :, :, j, c] = _billed_cell(fleet, c, plans.allowance[j, c], plans.block[j, c], plans.limit[j, c])
+    return out
+
+
+def _billed_cell(fleet: Fleet, c: int, allowance: float, block: float, limit: float) -> np.ndarray:
+    """(Q, P, E) billed units of component ``c`` under one allowance and rate."""
+    q = fleet.period_year
+    if fleet.measured is None:
+        per_line = billed_units(fleet.usage[:, :, c], fleet.cv[:, c], fleet.dist[:, c], allowance, block, limit)
+        return fleet.period_lines * per_line[q][:, :, None]
+    lines = fleet.measured
+    P, E = len(fleet.profiles), len(fleet.entities)
+    out = np.zeros((len(q), P * E))
+    x = lines.usage.usage
+    for lo in range(0, lines.n, LINE_CHUNK_UNITS):
+        part = slice(lo, lo + LINE_CHUNK_UNITS)
+        p_i = lines.profile[part]
+        units = measured_units(x[part][:, fleet.period_month, c], fleet.growth[q][:, p_i, c].T, allowance, block,
+                               limit)  # (n, Q)
+        cells = lines.cell[part]
+        for k in range(len(q)):
+            out[k] += np.bincount(cells, weights=units[:, k], minlength=P * E)
+    return out.reshape(len(q), P, E) * fleet.weight[q][:, :, None]
+
+
+def measured_units(x: np.ndarray, growth: np.ndarray, allowance, block, limit) -> np.ndarray:
+    """Billed units of measured lines, exact per line-month: usage ``x`` × ``growth`` beyond the
+    allowance, in started blocks or capped (scoring.usage.line_billed); arrays broadcast."""
+    with np.errstate(invalid="ignore"):  # an unlimited allowance: -inf beyond it, no charge
+        excess = np.maximum(0.0, x * growth - allowance)
+    return line_billed(excess, block, limit)
+
+
+def line_fees(bid: Bid, lines: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per-line monthly fees: ``lines × fee × k`` (not volume-discounted), arrays broadcast."""
+    return lines * bid.spec.fees.per_line_monthly * k
+
+
+def shortfall(bid: Bid, recurring: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The minimum monthly spend's shortfall ``max(0, spend × k − recurring)`` for a month's
+    recurring charges (subscriptions, usage, pool overage, account and per-line fees)."""
+    return np.maximum(0.0, bid.spec.fees.minimum_monthly_spend * k - recurring)
+
+
+def tax_on(percent: float, bid_cost: np.ndarray) -> np.ndarray:
+    """Non-recoverable tax on a month's bid cost (negative on a negative month), unrounded."""
+    return percent / 100.0 * bid_cost

@@ -53,7 +53,8 @@ def expected_excess(mean, cv, dist, allowance) -> np.ndarray:
         if code == LOGNORMAL:
             s2 = np.log1p(c2_)
             s = np.sqrt(s2)
-            with np.errstate(divide="ignore"):  # m/a underflows to 0 (a tiny mean): log → -inf, E → 0
+            # m/a underflows to 0 (a tiny mean: log → -inf, E → 0) or overflows (a subnormal allowance: E → m − a)
+            with np.errstate(divide="ignore", over="ignore"):
                 d1 = (np.log(m / a) + s2 / 2) / s
             out[cells] = m * ndtr(d1) - a * ndtr(d1 - s)
         else:
@@ -74,3 +75,106 @@ def sample(mean: float, cv: float, dist: str, size: int, rng: np.random.Generato
         s2 = np.log1p(cv * cv)
         return rng.lognormal(np.log(mean) - s2 / 2, np.sqrt(s2), size)
     return rng.gamma(1.0 / (cv * cv), mean * cv * cv, size)
+
+
+# --------------------------------------------------------------------------- v1.1: caps and block rates
+# With X = max(0, U − a) a line's usage beyond its allowance (contract v1.1):
+# - a cap on a per-unit rate r bills r·min(X, cap/r): ``E[min(X, L)] = E[X] − E[max(0, X − L)]``
+#   (``capped_excess``, L = cap / r, +inf without a cap);
+# - a block rate {block b, price q} bills q·ceil(X / b): ``E[ceil(X/b)] = Σ_{n ≥ 0} P(X > n·b)``
+#   (``expected_blocks``), the series summed until its tail is below 1e-12 per line-month.
+# `billed_units` is the one place that chooses between them; the same rules on measured lines
+# (exact per line-month: ceil and min) are `line_billed`.
+
+BLOCK_TOLERANCE = 1e-9  # an x / b within this of an integer counts as that integer
+SERIES_TOLERANCE = 1e-12  # per line-month, on the block series' tail
+_SERIES_CHUNK = 256
+
+
+def whole_blocks(x: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """``ceil(x / block)`` for x ≥ 0, an ``x / block`` within 1e-9 of an integer counting as
+    that integer (elementwise)."""
+    n = np.asarray(x, float) / block
+    near = np.rint(n)
+    return np.where(np.abs(n - near) <= BLOCK_TOLERANCE, near, np.ceil(n))
+
+
+def survival(mean, cv, dist, t) -> np.ndarray:
+    """``P(U > t)`` for a line's usage U (arrays broadcast; cv = 0: the mean itself)."""
+    mean, cv, dist, t = (np.asarray(v, float) for v in np.broadcast_arrays(mean, cv, dist, t))
+    out = np.where(mean > t, 1.0, 0.0)
+    with np.errstate(under="ignore"):
+        c2 = cv * cv
+    spread = (c2 > NARROW_CV2) & (mean > 0) & np.isfinite(t)
+    pos = t > 0
+    for code in (LOGNORMAL, GAMMA):
+        cells = spread & (dist == code)
+        if not cells.any():
+            continue
+        m, x, c2_ = mean[cells], t[cells], c2[cells]
+        with np.errstate(divide="ignore", over="ignore", under="ignore"):  # the limits: P → 0 or 1
+            if code == LOGNORMAL:
+                s = np.sqrt(np.log1p(c2_))
+                z = (np.log(np.where(x > 0, x, 1.0) / m) + s * s / 2) / s
+                value = 1.0 - ndtr(z)
+            else:
+                value = gammaincc(1.0 / c2_, np.where(x > 0, x, 0.0) / (m * c2_))
+        out[cells] = np.where(pos[cells], value, 1.0)
+    return out
+
+
+def capped_excess(mean, cv, dist, allowance, limit) -> np.ndarray:
+    """``E[min(max(0, U − allowance), limit)]`` elementwise (``limit`` +inf: no cap)."""
+    mean, cv, dist, allowance, limit = np.broadcast_arrays(*(np.asarray(v, float) for v in
+                                                             (mean, cv, dist, allowance, limit)))
+    beyond = np.where(np.isfinite(limit), allowance + np.where(np.isfinite(limit), limit, 0.0), np.inf)
+    return np.maximum(expected_excess(mean, cv, dist, allowance) - expected_excess(mean, cv, dist, beyond), 0.0)
+
+
+def expected_blocks(mean, cv, dist, allowance, block) -> np.ndarray:
+    """``E[ceil(max(0, U − allowance) / block)]`` elementwise, block > 0: ``Σ_{n≥0} P(X > n·b)``
+    summed until the tail bound ``E[max(0, X − (n−1)·b)] / b`` is under 1e-12 (a fixed usage:
+    ``whole_blocks`` of its excess; an unlimited allowance: 0)."""
+    mean, cv, dist, allowance, block = (np.array(v, float) for v in np.broadcast_arrays(
+        *(np.asarray(v, float) for v in (mean, cv, dist, allowance, block))))
+    shape = mean.shape
+    mean, cv, dist, allowance, block = (np.atleast_1d(v).ravel() for v in (mean, cv, dist, allowance, block))
+    with np.errstate(under="ignore"):
+        spread = (cv * cv > NARROW_CV2) & (mean > 0) & np.isfinite(allowance)
+    out = np.where(np.isfinite(allowance), whole_blocks(np.maximum(0.0, mean - np.where(
+        np.isfinite(allowance), allowance, 0.0)), block), 0.0)
+    cells = np.flatnonzero(spread)
+    if len(cells):
+        total = np.zeros(len(cells))
+        m, c, d, a, b = mean[cells], cv[cells], dist[cells], allowance[cells], block[cells]
+        active = np.arange(len(cells))
+        n0 = 0
+        while len(active):
+            n = n0 + np.arange(_SERIES_CHUNK)[None, :]
+            ma, ca, da, aa, ba = (v[active][:, None] for v in (m, c, d, a, b))
+            total[active] += survival(ma, ca, da, aa + n * ba).sum(axis=1)
+            n0 += _SERIES_CHUNK
+            tail = expected_excess(m[active], c[active], d[active], a[active] + (n0 - 1) * b[active]) / b[active]
+            active = active[tail > SERIES_TOLERANCE]
+        out[cells] = total
+    return out.reshape(shape)
+
+
+def billed_units(mean, cv, dist, allowance, block, limit) -> np.ndarray:
+    """A line's expected billed units beyond ``allowance``: blocks where ``block`` > 0 (the rate
+    is then the block's price), else the excess capped at ``limit`` (cap / rate, +inf: none)."""
+    mean, cv, dist, allowance, block, limit = np.broadcast_arrays(*(np.asarray(v, float) for v in
+                                                                    (mean, cv, dist, allowance, block, limit)))
+    out = capped_excess(mean, cv, dist, allowance, limit)
+    blocks = block > 0
+    if blocks.any():
+        out = np.array(out)
+        out[blocks] = expected_blocks(mean[blocks], cv[blocks], dist[blocks], allowance[blocks], block[blocks])
+    return out
+
+
+def line_billed(excess: np.ndarray, block: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Billed units of measured lines, exact per line-month: ``whole_blocks(excess, block)``
+    where ``block`` > 0, else ``min(excess, limit)`` (arrays broadcast; excess ≥ 0)."""
+    capped = np.minimum(excess, limit)
+    return np.where(block > 0, whole_blocks(excess, np.where(block > 0, block, 1.0)), capped)

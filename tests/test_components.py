@@ -15,6 +15,8 @@ from scoring.load import load_tender
 from scoring.pricing import ONE, fund_used, pool_overage, terms_of
 from scoring.switching import lost_numbers, parts_of, ported_numbers, switching_parts
 
+from conftest import DATA
+
 EXAMPLE = "tenders/conseil-2027"
 
 
@@ -92,6 +94,13 @@ def test_switching_parts_of_arrays_are_the_tenders_parts_in_each_draw():
 
 
 def test_cost_table_components_are_the_registrys():
+    """A v1 tender's cube holds the v1 components (the registry's first ones); one using a
+    contract v1.1 addition holds all, and publishes the additions it uses."""
     costs = compute_costs(load_tender(EXAMPLE))
-    assert costs.cube.shape[-1] == len(components.REGISTRY)
-    assert set(costs.frame()["component"].cat.categories) == set(COMPONENTS)
+    assert costs.cube.shape[-1] == len(components.V1_COMPONENTS)
+    assert COMPONENTS[:len(components.V1_COMPONENTS)] == components.V1_COMPONENTS
+    assert set(costs.frame()["component"].cat.categories) == set(components.V1_COMPONENTS)
+    assert costs.components == components.V1_COMPONENTS
+    v11 = compute_costs(load_tender(DATA / "c2-real-offers"))
+    assert v11.cube.shape[-1] == len(components.REGISTRY)
+    assert v11.components == COMPONENTS

@@ -258,3 +258,19 @@ def test_weight_stability_is_rounded_like_the_tie_rule(example):
     for r in rows.values():
         for key in ("Stable from", "Stable to"):
             assert r[key].value is None or r[key].value == round(r[key].value, 2)
+
+
+def test_real_offer_terms_are_written_as_offered(tmp_path):
+    """c2-real-offers (contract v1.1): Sud's block rates read as offered ("4.00 per block of 2",
+    "5.00 per block of 0.5"), Nordic's caps (data 12, roaming 10 per line) and the v1.1 fees
+    (Nordic 0.35 per line per month, Sud's minimum spend 3,050) each get a column — columns a
+    v1 tender does not show (the bundled example's workbook keeps its bytes, checked elsewhere)."""
+    ev = evaluate(load_tender(DATA / "c2-real-offers"))
+    write_evaluation_workbook(ev, tmp_path / "c2.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "c2.xlsx")
+    cells = {(ws.title, c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    values = {v for _, v in cells}
+    assert {"4.00 per block of 2", "5.00 per block of 0.5"} <= values
+    assert {"Cap data_gb per line", "Cap roam_world_data_gb per line"} <= values
+    assert {"Fee per line per month", "Minimum monthly spend"} <= values
+    assert {12, 10, 0.35, 3050} <= values

@@ -19,7 +19,7 @@ def component_table(ev) -> pd.DataFrame:
     costed = [b for b in ev.costs.bids if ev.costs.costed(b)]
     by = ev.costs.by_component()
     rows = {t(f"component.{c}", lang()): [money(by[ev.costs.index(b), k], 0) for b in costed]
-            for k, c in enumerate(COMPONENTS)}
+            for k, c in enumerate(COMPONENTS) if c in ev.costs.components}
     rows[tr("row.tco")] = [money(ev.figures[b].tco, 0) for b in costed]
     return pd.DataFrame(rows, index=[bid_name(ev, b) for b in costed]).T
 

@@ -105,7 +105,7 @@ def breakdown_chart(ev: Evaluation, lang: str) -> go.Figure:
     ticks = _bid_ticks(ev, bids, lang, colors, wrap=18)
     names = [_name(ev, b) for b in bids]
     fig = go.Figure()
-    for k, comp in enumerate(COMPONENTS):
+    for k, comp in enumerate(COMPONENTS[:rows.shape[1]]):  # v1.1 components: in the cube only where used
         values = rows[:, k]
         if not np.any(np.abs(values) > 0.005):
             continue

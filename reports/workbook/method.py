@@ -11,7 +11,7 @@ from scoring.criteria import DISCREPANCY_SHARE
 from scoring.evaluate import Evaluation
 from scoring.explain import PRICE
 from scoring.formulas import price_basis, price_formula
-from scoring.model import UsageDistribution
+from scoring.model import BlockRate, UsageDistribution
 
 from .sheets import _bid_label, _join, _yes_no
 from .writer import Book, Sheet
@@ -202,10 +202,12 @@ def _inputs(book: Book, ev: Evaluation) -> None:
     row += 1
     plan_comps = list(dict.fromkeys([*comps, *(c for b in tender.bids for p in b.spec.plans
                                               for c in (*p.allowances, *p.rates))]))
+    # v1.1 caps get their columns only when a plan has one (a v1 workbook is unchanged).
+    cap_comps = [c for c in plan_comps if any(c in plan.caps for b in bids for plan in tender.bid(b).spec.plans)]
     head = ["Bid", "Operator", "Plan", "Monthly fee", *(f"Allowance {c}" for c in plan_comps),
-            *(f"Rate {c}" for c in plan_comps), "Plan name"]
+            *(f"Rate {c}" for c in plan_comps), *(f"Cap {c} per line" for c in cap_comps), "Plan name"]
     plans_header = row
-    sh.header(row, 0, head, [None, None, None, *["right"] * (1 + 2 * len(plan_comps)), None])
+    sh.header(row, 0, head, [None, None, None, *["right"] * (1 + 2 * len(plan_comps) + len(cap_comps)), None])
     for b in bids:
         bid = tender.bid(b)
         for plan in bid.spec.plans:
@@ -220,8 +222,15 @@ def _inputs(book: Book, ev: Evaluation) -> None:
                     sh.text(row, 4 + i, "unlimited", "text", "right")
                 else:
                     sh.number(row, 4 + i, a, "num")
-                sh.number(row, 4 + len(plan_comps) + i, plan.rates.get(c), "money")
-            sh.text(row, 4 + 2 * len(plan_comps), plan.name or "")
+                rate = plan.rates.get(c)
+                if isinstance(rate, BlockRate):  # v1.1: a price per started block of units
+                    sh.text(row, 4 + len(plan_comps) + i, f"{rate.price:,.2f} per block of {rate.block:g}", "text",
+                            "right")
+                else:
+                    sh.number(row, 4 + len(plan_comps) + i, rate, "money")
+            for i, c in enumerate(cap_comps):
+                sh.number(row, 4 + 2 * len(plan_comps) + i, plan.caps.get(c), "money")
+            sh.text(row, 4 + 2 * len(plan_comps) + len(cap_comps), plan.name or "")
     sh.table(plans_header, 0, len(head) - 1, row, freeze=False)
     row += 3
 
@@ -232,7 +241,12 @@ def _inputs(book: Book, ev: Evaluation) -> None:
     head = ["Bid", "Operator", "Valid until", "Setup fee", "Activation per line", "SIM card", "Account fee per month",
             "Welcome credit", "Indexation per year", *(f"Device {t}" for t in tiers), "Device fund",
             "Porting fee per number", "Exit fee refunded", "Migration credit", "Volume discounts", "Pooled components"]
-    sh.header(row, 0, head, [None, None, *["right"] * (len(head) - 4), None, None])
+    # v1.1 fees get their columns only when a bid uses one (a v1 workbook is unchanged).
+    extra = [(label, key) for label, key in (("Fee per line per month", "per_line_monthly"),
+                                             ("Minimum monthly spend", "minimum_monthly_spend"))
+             if any(getattr(tender.bid(b).spec.fees, key) > 0 for b in bids)]
+    head += [label for label, _ in extra]
+    sh.header(row, 0, head, [None, None, *["right"] * (len(head) - len(extra) - 4), None, None, *["right"] * len(extra)])
     for b in bids:
         s = tender.bid(b).spec
         row += 1
@@ -255,5 +269,7 @@ def _inputs(book: Book, ev: Evaluation) -> None:
         sh.number(row, col + 3, s.portability.migration_credit, "money")
         sh.text(row, col + 4, _join(f"from {t.min_lines:g} lines: {t.percent:g} %" for t in s.discounts.volume))
         sh.text(row, col + 5, _join(f"{c}: overage {p.overage_rate:,.2f} per unit" for c, p in s.pool.items()))
+        for k, (_, key) in enumerate(extra):
+            sh.number(row, col + 6 + k, getattr(s.fees, key), "money")
     sh.ws.freeze_panes(2, 0)
     sh.finish()

@@ -267,10 +267,11 @@ def _costs_by_year(book: Book, ev: Evaluation) -> None:
 
 
 def _costs_by_component(book: Book, ev: Evaluation) -> None:
-    keys = [(workbook_label(c), c) for c in COMPONENTS]
+    shown = [k for k, c in enumerate(COMPONENTS) if c in ev.costs.components]  # v1.1 additions where used
+    keys = [(workbook_label(COMPONENTS[k]), COMPONENTS[k]) for k in shown]
     _cost_rows_sheet(book, ev, "Costs by component", "Costs by component",
                      _amounts_note(ev) + " Credits and the device fund are negative.",
-                     ["Component", "Key"], keys, _rows_of(ev, ev.costs.by_component())).finish()
+                     ["Component", "Key"], keys, _rows_of(ev, ev.costs.by_component())[:, shown]).finish()
 
 
 def _costs_by_entity(book: Book, ev: Evaluation) -> None:
