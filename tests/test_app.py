@@ -15,7 +15,7 @@ from scoring.archive import files_of_folder
 from scoring.rank import rank_bids
 from ui.whatif_page import controls_from_scenario, scenario_from_controls
 
-from conftest import ROOT
+from conftest import DATA, ROOT
 
 PAGES = ["tender_page", "compare_page", "costs_page", "switching_page", "whatif_page", "summary_page"]
 EV = evaluate(load_tender(EXAMPLE_TENDER))
@@ -208,3 +208,33 @@ def test_draws_offered_stay_within_the_deployment_limit(monkeypatch):
     monkeypatch.setattr(scenarios.montecarlo, "MAX_DRAWS", 500)
     at = page("whatif_page").run()
     assert list(at.select_slider(key="mc_draws").options) == ["500"]
+
+
+def test_a_bid_billed_as_a_lump_sum_is_flagged_beside_it_and_in_the_whatif_on_lines(tmp_path):
+    """Contract v1.1's lump-sum warning in the app. c1-sample with Azur's account fee raised
+    from 150 to 100,000 a month: 3,600,000 over the 36 months, far above half of Azur's
+    recurring charges (its subscriptions and usage are some tens of thousands a year), so the
+    model warns (`CostTable.lump_sums`). The Compare page flags Azur beside the other flags;
+    the What-if page warns only when the number of lines is scaled (×1.2), naming Azur."""
+    import shutil
+
+    from ui.api import Source
+
+    folder = tmp_path / "c1"
+    shutil.copytree(DATA / "c1-sample", folder)
+    bid = folder / "bids" / "azur.yaml"
+    bid.write_text(bid.read_text().replace("account_monthly: 150", "account_monthly: 100000"))
+    ev = evaluate(load_tender(folder))
+    assert set(ev.costs.lump_sums()) == {"azur"}
+    source = Source("c1", files_of_folder(folder))
+    at = page("compare_page", source=source).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Flags" in d.value.index)
+    azur = ev.tender.bid("azur").operator
+    assert "billed mostly as a lump sum" in table.loc["Flags", azur]
+    assert all("lump sum" not in table.loc["Flags", c] for c in table.columns if c != azur)
+    at = page("whatif_page", source=source).run()
+    assert not any("lump sums" in w.value for w in at.warning)
+    at.slider(key="lines").set_value(1.2).run()
+    assert not at.exception
+    assert any("lump sums" in w.value and azur in w.value for w in at.warning)

@@ -52,7 +52,8 @@ def side_by_side(ev) -> tuple[pd.DataFrame, pd.DataFrame]:
            "row.total": lambda v: number(v)}
     display = {tr(k): [fmt.get(k, money)(v) if v is not None else "—" for v in vals] for k, vals in numeric.items()}
     display[tr("row.rank")] = [fmt["row.rank"](v) for v in numeric["row.rank"]]
-    display[tr("row.flags")] = [flags_text(r.flags[b]) for b in ids]
+    lumps = ev.costs.lump_sums()  # contract v1.1: billed mostly as fleet-level lump sums
+    display[tr("row.flags")] = [flags_text([*r.flags[b], *(["lump_sum"] if b in lumps else [])]) for b in ids]
     display[tr("row.knockouts")] = ["; ".join(knockout_reason(ev, r, lang()) for r in ev.knockouts(b)) or "—" for b in ids]
     values = pd.DataFrame({tr(k): v for k, v in numeric.items()}, index=cols).T
     return pd.DataFrame(display, index=cols).T, values

@@ -179,6 +179,9 @@ def _controls(ev) -> dict[str, float]:
     for c in _components(ev):
         values[f"u_{c}"] = st.slider(component_name(c), 0.0, 3.0, step=0.05, key=f"u_{c}", bind="query-params", format="×%.2f")
     values["lines"] = st.slider(tr("whatif.lines"), 0.5, 2.0, step=0.05, key="lines", bind="query-params", format="×%.2f")
+    lumps = ev.costs.lump_sums()  # contract v1.1: their cost does not follow the number of lines
+    if lumps and abs(values["lines"] - 1.0) > 1e-9:
+        st.warning(tr("whatif.lump_sum", bids=", ".join(bid_name(ev, b) for b in lumps)))
     values["growth"] = st.slider(tr("whatif.growth"), -10.0, 30.0, step=0.5, key="growth", bind="query-params",
                                  format="%+.1f pts")
     st.markdown(f"**{tr('whatif.prices')}**")

@@ -82,6 +82,14 @@ APP_TEXT: dict[str, dict[str, str]] = {
     "knocked_out": {"en": "knocked out", "fr": "éliminée"},
     "flag.abnormally_low": {"en": "abnormally low", "fr": "anormalement basse"},
     "flag.expired": {"en": "expired", "fr": "expirée"},
+    "flag.lump_sum": {"en": "billed mostly as a lump sum (its cost does not follow the number of lines)",
+                      "fr": "facturée surtout au forfait (son coût ne suit pas le nombre de lignes)"},
+    "whatif.lump_sum": {"en": "Scaling the lines is unreliable for {bids}: more than half of the recurring charges "
+                              "are fleet-level lump sums (account fee, minimum-spend shortfall) that do not follow "
+                              "the number of lines.",
+                        "fr": "Faire varier le nombre de lignes est peu fiable pour {bids} : plus de la moitié des "
+                              "frais récurrents sont des forfaits au niveau de la flotte (frais de compte, complément "
+                              "de dépense minimale) qui ne suivent pas le nombre de lignes."},
     "none": {"en": "none", "fr": "aucun"},
     "download.template": {"en": "Download the price-schedule template for operators (Excel)",
                           "fr": "Télécharger le bordereau de prix à envoyer aux opérateurs (Excel)"},
