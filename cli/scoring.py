@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from reports.names import basis_label, bid_name, criterion_name, glossary, knockout_text, warning_text
+from reports.names import amounts_basis, basis_label, bid_name, criterion_name, glossary, knockout_text, warning_text
 from scenarios.api import Fleetbid
 from scenarios.overlay import Scenario, load_scenario
 from scoring import EXAMPLE_TENDER
@@ -44,7 +44,7 @@ def table(ev: Evaluation) -> str:
             points(b["price_score"]), points(b["quality_score"]), points(b["total_score"]),
             ", ".join(b["flags"]),
         ])
-    lines = [f"{d['tender']} — {d['term_months']} months, amounts excl. VAT"]
+    lines = [f"{d['tender']} — {d['term_months']} months, amounts {amounts_basis(tender, 'en')}"]
     lines += aligned(rows, right=set(range(len(head))) - {1, 2, len(head) - 1})
     rate = tender.spec.discount_rate
     legend = [["TCO:", glossary("TCO")],
@@ -260,7 +260,7 @@ def _lines(args) -> str:
     if args.bid and not ev.costs.costed(args.bid):
         raise TenderError.at("--bid", "", f"bid {args.bid!r} is not costed: {'; '.join(ev.costs.knockouts[args.bid])}")
     cur = ev.tender.spec.currency
-    out = [f"{ev.tender.name} — cost per line over {ev.tender.spec.term_months} months, {cur} excl. VAT "
+    out = [f"{ev.tender.name} — cost per line over {ev.tender.spec.term_months} months, {cur} {amounts_basis(ev.tender, 'en')} "
            f"({ev.tender.lines.n:,} lines from {ev.tender.lines.shown}; pseudonymised)"]
     for bid in bids:
         view = Fleetbid.line_costs(ev, bid, args.top)

@@ -15,6 +15,7 @@ import re
 from scoring.evaluate import Evaluation
 from scoring.model import Tender
 
+from .formats import percent
 from .text import TEXT, t
 
 PRICE = "price"
@@ -22,6 +23,21 @@ PRICE = "price"
 # The buyer's switching cost parts (scoring.switching), in the order every output lists them.
 SWITCHING_PARTS = ("project", "staff_and_sims", "parallel_running", "exit_fee", "lost_numbers")
 
+
+
+def amounts_basis(tender: Tender | None, lang: str, long: bool = False) -> str:
+    """What every amount is stated in, from the tender: "excl. VAT" / "HT" ("excluding VAT", the
+    workbook's words, with ``long``), and when its ``non_recoverable_tax_percent`` is above 0
+    "excl. VAT, incl. 20% non-recoverable tax" / "HT, dont 20 % de taxe non récupérable" (the
+    model adds that tax to the bid cost). No tender (a chart drawn without an evaluation): the
+    words without tax. The one source of these words for the app, the PDF, the charts, the
+    command lines and the workbook."""
+    rate = tender.spec.non_recoverable_tax_percent if tender is not None else 0.0
+    key = "workbook.amounts_basis" if long else "amounts.basis"
+    if not rate > 0:
+        return t(key, lang)
+    decimals = next((d for d in range(3) if abs(round(rate, d) - rate) < 1e-9), 2)
+    return t(f"{key}_tax", lang, rate=percent(rate / 100.0, lang, decimals))
 
 
 def glossary(term: str) -> str:
@@ -145,5 +161,5 @@ def warning_text(tender: Tender, warning: str) -> str:
     return _CRITERION.sub(lambda m: f"criterion “{criterion_name(tender, m[1])}”" if m[1] in criteria else m[0], text)
 
 
-__all__ = ["SWITCHING_PARTS", "basis_label", "bids_by_rank", "driver_label", "glossary", "bid_name", "criterion_name", "knockout_text", "profile_name",
-           "warning_text"]
+__all__ = ["SWITCHING_PARTS", "amounts_basis", "basis_label", "bids_by_rank", "driver_label", "glossary", "bid_name",
+           "criterion_name", "knockout_text", "profile_name", "warning_text"]

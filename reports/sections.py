@@ -30,7 +30,7 @@ from .document import (
     t,
 )
 from .formats import NBSP, french, money, number, percent
-from .names import bids_by_rank
+from .names import amounts_basis, bids_by_rank
 from .render import Charts
 from .risks import bid_name, criterion_name, driver_label, knockout_reason, risks
 from .text import TEXT
@@ -112,7 +112,7 @@ def _cover(pdf: Document, ev: Evaluation, sos, sens, lang: str, scenario_name: s
         (t("meta.term", lang), t("tender.months", lang, n=spec.term_months)),
         (t("meta.bids", lang), str(len(ev.tender.bids))),
         (t("meta.incumbent", lang), bid_name(ev, incumbent) if incumbent else t("meta.none", lang)),
-        (t("meta.amounts", lang), t("meta.amounts_value", lang, currency=cur)),
+        (t("meta.amounts", lang), t("meta.amounts_value", lang, currency=cur, basis=amounts_basis(ev.tender, lang))),
     ]
     if scenario_name:
         meta.append((t("meta.scenario", lang), scenario_name))
@@ -202,7 +202,8 @@ def _summary_sentences(ev: Evaluation, lang: str) -> list[str]:
                      runner=bid_name(ev, ev.explanation.runner_up)))
     else:
         out.append(t("summary.sentence_only", lang, winner=name, score=score))
-    out.append(t("summary.sentence_tco", lang, term=spec.term_months, tco=money(ev.figures[winner].tco, lang, cur)))
+    out.append(t("summary.sentence_tco", lang, term=spec.term_months, tco=money(ev.figures[winner].tco, lang, cur),
+                 basis=amounts_basis(ev.tender, lang)))
     saving = _saving(ev)
     if winner == spec.incumbent:
         out.append(t("summary.sentence_incumbent", lang, winner=name))
@@ -221,7 +222,7 @@ def _ranking(pdf: Document, ev: Evaluation, lang: str, charts: Charts) -> None:
     cur = ev.tender.spec.currency
     r = ev.ranking
     pdf.section("2. " + t("section.ranking", lang))
-    pdf.intro(t("ranking.intro", lang, currency=cur))
+    pdf.intro(t("ranking.intro", lang, currency=cur, basis=amounts_basis(ev.tender, lang)))
     topsis = ev.spec.method == "topsis"
     head = [t("col.rank", lang), t("col.operator", lang), t("col.tco", lang)]
     head += [t("col.topsis", lang)] if topsis else [t("col.price", lang), t("col.quality", lang), t("col.total", lang)]
@@ -263,7 +264,7 @@ def _ranking(pdf: Document, ev: Evaluation, lang: str, charts: Charts) -> None:
 def _costs(pdf: Document, ev: Evaluation, lang: str, charts: Charts) -> None:
     spec, cur, costs = ev.tender.spec, ev.tender.spec.currency, ev.costs
     pdf.section("3. " + t("section.costs", lang))
-    pdf.intro(t("costs.intro", lang, currency=cur, term=spec.term_months))
+    pdf.intro(t("costs.intro", lang, currency=cur, term=spec.term_months, basis=amounts_basis(ev.tender, lang)))
     costed = [b for b in bids_by_rank(ev) if costs.costed(b)]
     missing = [bid_name(ev, b) for b in bids_by_rank(ev) if not costs.costed(b)]
     if missing:
@@ -479,7 +480,7 @@ def _methodology(pdf: Document, ev: Evaluation, lang: str) -> None:
     pdf.bullets([f"{t(f'component.{k}', lang)}: {t(f'rule.{k}', lang)}" if lang == "en"
                  else f"{t(f'component.{k}', lang)}{NBSP}: {t(f'rule.{k}', lang)}" for k in ev.costs.components],
                 size=SMALL_PT + 0.5)
-    pdf.para(t("method.totals", lang))
+    pdf.para(t("method.totals", lang, basis=amounts_basis(ev.tender, lang)))
     comparison = ev.explanation.formula_comparison
     if comparison:
         pdf.h2(t("method.formulas", lang))

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from reports import charts
+from reports.names import amounts_basis
 from scenarios.api import Outcome, TenderFiles
 from scoring.archive import yaml_bytes, zip_of
 from scoring.model import Profile, UsageDistribution, usage_mean
@@ -144,7 +145,7 @@ def render() -> None:
         st.title(ev.tender.name)
         incumbent = ev.tender.bid(spec.incumbent).operator if spec.incumbent in ev.costs.bids else (spec.incumbent or "—")
         st.caption(tr("tender.caption", buyer=spec.buyer or "", term=spec.term_months, incumbent=incumbent,
-                      currency=spec.currency))
+                      currency=spec.currency, basis=amounts_basis(ev.tender, lang())))
         cols = st.columns(4)
         cols[0].metric(tr("tender.lines"), number(ev.costs.fleet.lines0.sum(), 0))
         cols[1].metric(tr("tender.entities"), len(spec.entities))

@@ -24,6 +24,7 @@ from .style import (
     PRICE_COLOR,
     PUBLISHED_COLOR,
     _axis,
+    _basis,
     _bid_ticks,
     _colors,
     _costed,
@@ -118,7 +119,7 @@ def breakdown_chart(ev: Evaluation, lang: str) -> go.Figure:
                            yanchor="bottom", yshift=4, font={"size": 12, "color": INK})
     _layout(fig, lang, title, subtitle=_not_costed_note(ev, lang), legend="right", barmode="relative", bargap=0.4,
             xaxis=_axis(t("axis.bid", lang), gridcolor="rgba(0,0,0,0)"),
-            yaxis=_axis(t("axis.tco", lang, currency=cur), tickformat=",.0f",
+            yaxis=_axis(t("axis.tco", lang, currency=cur, basis=_basis(ev, lang)), tickformat=",.0f",
                         range=[min(0.0, float(np.clip(rows, None, 0).sum(axis=1).min()) * 1.15),
                                float(tops.max()) * 1.1]))
     return fig
@@ -175,7 +176,7 @@ def annual_chart(ev: Evaluation, lang: str) -> go.Figure:
                     hovertemplate=f"<b>{name}</b><br>%{{x}}: {_money_fmt('y', lang, cur)}<extra></extra>")
     _layout(fig, lang, title, subtitle=_not_costed_note(ev, lang), barmode="group", bargap=0.25, bargroupgap=0.05,
             xaxis=_axis(t("axis.contract_year", lang), gridcolor="rgba(0,0,0,0)"),
-            yaxis=_money_axis(t("axis.annual", lang, currency=cur)))
+            yaxis=_money_axis(t("axis.annual", lang, currency=cur, basis=_basis(ev, lang))))
     return fig
 
 
@@ -198,7 +199,7 @@ def monthly_chart(ev: Evaluation, lang: str) -> go.Figure:
     _layout(fig, lang, title, subtitle=_not_costed_note(ev, lang), hovermode="closest",
             xaxis=_axis(t("axis.contract_month", lang), range=[0.5, months[-1] + 0.5], dtick=6 if len(months) > 12
                         else 1, tick0=0 if len(months) > 12 else 1, showgrid=False),
-            yaxis=_money_axis(t("axis.monthly", lang, currency=cur)))
+            yaxis=_money_axis(t("axis.monthly", lang, currency=cur, basis=_basis(ev, lang))))
     return fig
 
 
@@ -206,7 +207,7 @@ def entity_chart(ev: Evaluation, lang: str) -> go.Figure:
     """Sunburst bid → entity of the costed bids' TCO. A negative entity total (not seen in
     practice) is drawn as 0 and the hover says so."""
     colors, cur = _colors(ev), _currency(ev)
-    title = t("title.entity", lang, currency=cur)
+    title = t("title.entity", lang, currency=cur, basis=_basis(ev, lang))
     costed = _costed(ev)
     if not costed:
         return _nothing_costed(ev, lang, title)
@@ -279,7 +280,7 @@ def profile_chart(ev: Evaluation, lang: str) -> go.Figure:
                     hovertemplate=f"<b>{name}</b><br>%{{x}}: {_money_fmt('y', lang, cur, 2)}<extra></extra>")
     _layout(fig, lang, title, subtitle=_not_costed_note(ev, lang), barmode="group", bargap=0.25, bargroupgap=0.05,
             xaxis=_axis(t("axis.profile", lang), gridcolor="rgba(0,0,0,0)"),
-            yaxis=_money_axis(t("axis.per_line_month", lang, currency=cur)))
+            yaxis=_money_axis(t("axis.per_line_month", lang, currency=cur, basis=_basis(ev, lang))))
     return fig
 
 

@@ -18,6 +18,7 @@ from scoring.components import colours
 from scoring.evaluate import Evaluation
 
 from ..formats import NBSP, NNBSP, plotly_separators
+from ..names import amounts_basis
 from ..text import t
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -86,6 +87,11 @@ def _wrap(text: str, width: int = 24) -> str:
 
 def _currency(ev: Evaluation | None) -> str:
     return ev.tender.spec.currency if ev is not None else "EUR"
+
+
+def _basis(ev: Evaluation | None, lang: str) -> str:
+    """What the amounts are stated in ("excl. VAT", with the tender's non-recoverable tax)."""
+    return amounts_basis(ev.tender if ev is not None else None, lang)
 
 
 def _money_fmt(field: str, lang: str, currency: str, decimals: int = 0) -> str:

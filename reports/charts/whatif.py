@@ -24,6 +24,7 @@ from .style import (
     TORNADO_LOW,
     TOTAL_COLOR,
     _axis,
+    _basis,
     _colors,
     _criterion_names,
     _currency,
@@ -88,7 +89,7 @@ def cumulative_chart(sos, ev: Evaluation, lang: str) -> go.Figure:
     _layout(fig, lang, title, subtitle=" · ".join(never) or None, hovermode="closest",
             xaxis=_axis(t("axis.contract_month", lang), range=[0.5, months[-1] + 0.5], showgrid=False,
                         dtick=6 if len(months) > 12 else 1, tick0=0 if len(months) > 12 else 1),
-            yaxis=_money_axis(t("axis.cumulative", lang, currency=cur)))
+            yaxis=_money_axis(t("axis.cumulative", lang, currency=cur, basis=_basis(ev, lang))))
     return fig
 
 
@@ -130,7 +131,7 @@ def waterfall_chart(challenger, lang: str, ev: Evaluation | None = None) -> go.F
     top, bottom = max(levels), min(levels)
     _layout(fig, lang, title, legend=None,
             xaxis=_axis(t("axis.switching_part", lang), gridcolor="rgba(0,0,0,0)"),
-            yaxis=_axis(t("axis.switching", lang, currency=cur), tickformat=",.0f",
+            yaxis=_axis(t("axis.switching", lang, currency=cur, basis=_basis(ev, lang)), tickformat=",.0f",
                         range=[bottom - 0.12 * (top - bottom) if bottom < 0 else 0.0,
                                top + 0.12 * (top - bottom) if top > bottom else 1.0]))
     return fig
@@ -178,7 +179,7 @@ def porting_risk_chart(sos, ev: Evaluation, lang: str) -> go.Figure:
     pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1.0
     _layout(fig, lang, title, hovermode="closest",
             xaxis=_axis(t("axis.porting_rate", lang), range=[0, 20], ticksuffix=suffix, dtick=5, showgrid=False),
-            yaxis=_axis(t("axis.tco", lang, currency=cur), tickformat=",.0f", range=[lo - pad, hi + pad]))
+            yaxis=_axis(t("axis.tco", lang, currency=cur, basis=_basis(ev, lang)), tickformat=",.0f", range=[lo - pad, hi + pad]))
     return fig
 
 
@@ -378,7 +379,7 @@ def mc_tco_chart(mc_dict: dict, ev: Evaluation, lang: str) -> go.Figure:
     hi = max(d["tco_p95"] for d in bids)
     pad = (hi - lo) * 0.08 or abs(hi) * 0.05 or 1.0
     _layout(fig, lang, title, legend="top", barmode="overlay", bargap=0.45,
-            xaxis=_axis(t("axis.tco", lang, currency=cur), tickformat=",.0f", range=[lo - pad, hi + pad]),
+            xaxis=_axis(t("axis.tco", lang, currency=cur, basis=_basis(ev, lang)), tickformat=",.0f", range=[lo - pad, hi + pad]),
             yaxis=_axis(t("axis.bid", lang), autorange="reversed", gridcolor="rgba(0,0,0,0)",
                         categoryorder="array", categoryarray=ticks))
     return fig

@@ -16,8 +16,8 @@ APP_TEXT: dict[str, dict[str, str]] = {
     "errors.file": {"en": "file", "fr": "fichier"},
     "errors.field": {"en": "field", "fr": "champ"},
     "errors.problem": {"en": "problem", "fr": "problème"},
-    "tender.caption": {"en": "{buyer} · {term} months · incumbent: {incumbent} · amounts in {currency} excl. VAT",
-                       "fr": "{buyer} · {term} mois · opérateur sortant : {incumbent} · montants en {currency} HT"},
+    "tender.caption": {"en": "{buyer} · {term} months · incumbent: {incumbent} · amounts in {currency} {basis}",
+                       "fr": "{buyer} · {term} mois · opérateur sortant : {incumbent} · montants en {currency} {basis}"},
     "tender.upload": {"en": "Open another tender: tender.yaml, the bid files (YAML or filled Excel schedules) and the "
                             "billing export (CSV), or a zip of the tender folder",
                       "fr": "Ouvrir un autre appel d'offres : tender.yaml, les offres (YAML ou bordereaux Excel "

@@ -3,6 +3,12 @@ price bases of the formula comparison, the knock-out reasons rewritten with name
 {profile}… filled in there), and the command line's glossary (English: the CLI is English)."""
 
 NAMES_TEXT: dict[str, dict[str, str]] = {
+    # What the amounts are stated in (`reports.names.amounts_basis`, from the tender): every
+    # "excl. VAT" of the app, the PDF, the charts and the command line (the workbook's words are
+    # `workbook.amounts_basis*`). With a non-recoverable tax (contract v1.1), {rate}.
+    "amounts.basis": {"en": "excl. VAT", "fr": "HT"},
+    "amounts.basis_tax": {"en": "excl. VAT, incl. {rate} non-recoverable tax",
+                          "fr": "HT, dont {rate} de taxe non récupérable"},
     # The price bases of the formula comparison, as a person reads them.
     "basis_label.tco": {"en": "TCO", "fr": "coût total"},
     "basis_label.bid": {"en": "bid cost", "fr": "prix de l'offre"},

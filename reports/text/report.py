@@ -13,14 +13,14 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "meta.incumbent": {"en": "Incumbent", "fr": "Titulaire actuel"},
     "meta.scenario": {"en": "Scenario", "fr": "Scénario"},
     "meta.amounts": {"en": "Amounts", "fr": "Montants"},
-    "meta.amounts_value": {"en": "{currency}, excl. VAT", "fr": "{currency} HT"},
+    "meta.amounts_value": {"en": "{currency}, {basis}", "fr": "{currency} {basis}"},
     "meta.none": {"en": "none", "fr": "aucun"},
     "summary.sentence": {"en": "{winner} ranks first with {score} points out of 100, {margin} points ahead of {runner}.",
                          "fr": "{winner} arrive en tête avec {score} points sur 100, {margin} points devant {runner}."},
     "summary.sentence_only": {"en": "{winner} is the only compliant bid, with {score} points out of 100.",
                               "fr": "{winner} est la seule offre conforme, avec {score} points sur 100."},
-    "summary.sentence_tco": {"en": "Its total cost of ownership over the {term}-month term is {tco} excl. VAT.",
-                             "fr": "Son coût total de possession sur les {term} mois du contrat est de {tco} HT."},
+    "summary.sentence_tco": {"en": "Its total cost of ownership over the {term}-month term is {tco} {basis}.",
+                             "fr": "Son coût total de possession sur les {term} mois du contrat est de {tco} {basis}."},
     "summary.sentence_saving": {"en": "That is {saving} less than staying with {incumbent} ({stay}).",
                                 "fr": "C'est {saving} de moins que de rester chez {incumbent} ({stay})."},
     "summary.sentence_extra": {"en": "That is {extra} more than staying with {incumbent} ({stay}).",
@@ -52,9 +52,9 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     # ranking
     "section.ranking": {"en": "Ranking", "fr": "Classement"},
     "ranking.intro": {"en": "Ranked bids first, rank 1 at the top; knocked-out bids last, with the reasons. "
-                            "Points out of 100; amounts in {currency}, excl. VAT.",
+                            "Points out of 100; amounts in {currency}, {basis}.",
                       "fr": "Offres classées d'abord, rang 1 en tête ; offres écartées en dernier, avec les motifs. "
-                            "Points sur 100 ; montants en {currency} HT."},
+                            "Points sur 100 ; montants en {currency} {basis}."},
     "col.rank": {"en": "Rank", "fr": "Rang"},
     "col.operator": {"en": "Operator", "fr": "Opérateur"},
     "col.tco": {"en": "TCO", "fr": "Coût total"},
@@ -83,9 +83,9 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
     "costs.total": {"en": "Total (TCO)", "fr": "Total (coût total)"},
     "costs.not_costed": {"en": "Not costed (knocked out before costing): {names}.",
                          "fr": "Non chiffrées (écartées avant chiffrage) : {names}."},
-    "costs.intro": {"en": "Amounts in {currency}, excl. VAT, over the {term}-month term, switching costs included "
+    "costs.intro": {"en": "Amounts in {currency}, {basis}, over the {term}-month term, switching costs included "
                           "in year 1. Every table adds up to the TCO.",
-                    "fr": "Montants en {currency} HT sur les {term} mois du contrat, coûts de changement inclus "
+                    "fr": "Montants en {currency} {basis} sur les {term} mois du contrat, coûts de changement inclus "
                           "en année 1. Chaque tableau se totalise au coût total."},
     # switching
     "section.switching": {"en": "Switching", "fr": "Changement d'opérateur"},
@@ -236,10 +236,10 @@ REPORT_TEXT: dict[str, dict[str, str]] = {
                                  "récurrents sont indexés par (1 + indexation)^année. Chaque profil reçoit le forfait "
                                  "qui rend l'offre la moins chère sur la durée."},
     "method.totals": {"en": "Bid cost = every component except the buyer's switching cost; TCO = bid cost + "
-                            "switching cost. Amounts excl. VAT, undiscounted (the NPV discounts each month at the "
+                            "switching cost. Amounts {basis}, undiscounted (the NPV discounts each month at the "
                             "tender's rate).",
                       "fr": "Prix de l'offre = tous les postes sauf le coût de changement de l'acheteur ; coût "
-                            "total = prix de l'offre + coût de changement. Montants HT, non actualisés (la VAN "
+                            "total = prix de l'offre + coût de changement. Montants {basis}, non actualisés (la VAN "
                             "actualise chaque mois au taux de l'appel d'offres)."},
     "method.formulas": {"en": "Winner under each price formula and basis (* = the tender's choice)",
                         "fr": "Lauréat selon la formule et la base de prix (* = choix de l'appel d'offres)"},

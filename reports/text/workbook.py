@@ -4,6 +4,9 @@ scoring/components.py); the price formulas' and price bases' descriptions are
 scoring/formulas.py's (`price_formula(name).description`, `price_basis(name).description`)."""
 
 WORKBOOK_TEXT: dict[str, dict[str, str]] = {
+    # What the amounts are stated in (`reports.names.amounts_basis(..., long=True)`).
+    "workbook.amounts_basis": {"en": "excluding VAT"},
+    "workbook.amounts_basis_tax": {"en": "excluding VAT, including {rate} non-recoverable tax"},
     "workbook.reference.compliant": {"en": "lowest and highest prices taken over the compliant bids"},
     "workbook.reference.all": {"en": "lowest and highest prices taken over every costed bid, knocked-out bids included"},
     "workbook.kind.numeric": {"en": "score = (value − worst) ÷ (best − worst), clipped to 0..1"},

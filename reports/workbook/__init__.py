@@ -11,7 +11,8 @@ Warnings, Method and Inputs. Rules:
 - bids appear in ranking order, knocked-out bids last;
 - the same evaluation gives the same bytes (fixed creation date).
 
-Amounts are in the tender's currency excluding VAT, like the rest of the model.
+Amounts are in the tender's currency excluding VAT, like the rest of the model, and include the tender's
+non-recoverable tax when it has one (`reports.names.amounts_basis` says which).
 
 Files: `writer` (the safe xlsxwriter book), `sheets` (the sheets of figures), `method` (the
 Method and Inputs sheets).
@@ -23,6 +24,7 @@ import io
 from os import PathLike
 from typing import Any
 
+from reports.names import amounts_basis
 from scoring.evaluate import Evaluation
 
 from .method import _inputs, _method
@@ -57,7 +59,7 @@ def write_evaluation_workbook(ev: Evaluation, path_or_buffer: str | PathLike | i
         "title": f"Tender evaluation — {ev.tender.name}",
         "subject": "Mobile fleet tender evaluation",
         "author": "Fleetbid",
-        "comments": "Amounts excluding VAT. No formulas: every figure is a stored value.",
+        "comments": f"Amounts {amounts_basis(ev.tender, 'en', long=True)}. No formulas: every figure is a stored value.",
         "created": CREATED,
     })
     _summary(book, ev)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports import text
-from reports.names import bids_by_rank
+from reports.names import amounts_basis, bids_by_rank
 from scoring.criteria import DISCREPANCY_SHARE
 from scoring.evaluate import Evaluation
 from scoring.explain import PRICE
@@ -55,7 +55,7 @@ def _method(book: Book, ev: Evaluation) -> None:
          "or has a limit: then the bid is knocked out", "text"),
         ("Evaluator discrepancy", f"evaluators' scores spread over more than {DISCREPANCY_SHARE:.0%} of the scale: "
          "to settle in a moderated consensus (consensus.yaml) with a written reason", "text"),
-        ("Amounts", f"{tspec.currency} excluding VAT; usage per line per month; switching costs in month 1", "text"),
+        ("Amounts", f"{tspec.currency} {amounts_basis(ev.tender, 'en', long=True)}; usage per line per month; switching costs in month 1", "text"),
     ]
     for label, value, style in facts:
         sh.fact(row, label, value, style)
@@ -124,7 +124,7 @@ def _inputs(book: Book, ev: Evaluation) -> None:
     sh = Sheet(book, "Inputs")
     tender, tspec, fleet = ev.tender, ev.tender.spec, ev.costs.fleet
     row = sh.title("Inputs: the fleet and every bid's prices, as read from the tender files",
-                   f"Money in {tspec.currency} excluding VAT; usage per line per month.")
+                   f"Money in {tspec.currency} {amounts_basis(tender, 'en', long=True)}; usage per line per month.")
 
     # Profiles.
     sh.section(row, "User profiles")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from reports import text
-from reports.names import SWITCHING_PARTS, bids_by_rank, criterion_name
+from reports.names import SWITCHING_PARTS, amounts_basis, bids_by_rank, criterion_name
 from scenarios.sensitivity import DELTA, sensitivity
 from scenarios.stability import shown_range
 from scenarios.switch import stay_or_switch
@@ -60,7 +60,7 @@ def _join(items: Iterable[str], sep: str = "; ") -> str:
 
 def _amounts_note(ev: Evaluation) -> str:
     spec = ev.tender.spec
-    return f"Amounts in {spec.currency} excluding VAT, over the {spec.term_months}-month term."
+    return f"Amounts in {spec.currency} {amounts_basis(ev.tender, 'en', long=True)}, over the {spec.term_months}-month term."
 
 
 # --------------------------------------------------------------------------- sheets
