@@ -8,7 +8,11 @@ Money is in EUR excluding VAT, usage per line per month (see
 Usage::
 
     python bench/make_synthetic.py OUT_DIR [--lines 100000] [--profiles 200]
-        [--entities 5] [--bids 12] [--plans 4] [--months 36] [--seed 7] [--force]
+        [--entities 5] [--bids 12] [--plans 4] [--months 36] [--seed 7]
+        [--list-share 0.2] [--list-plans 2] [--force]
+
+``--list-share 1 --list-plans 4`` offers every profile a list of all four plans: with half
+the bids pooled, the plan mix of those bids needs the MILP (``bench/bench_solver.py``).
 """
 
 from __future__ import annotations
@@ -157,16 +161,24 @@ def _plans(
     return plans, data_allowances
 
 
-def _offer(rng, profiles, plans, data_allowances) -> dict[str, str | list[str]]:
-    """Offer each profile the plan fitting its data use (noisy); ~1 in 5 get two."""
+def _offer(
+    rng, profiles, plans, data_allowances, list_share=SHARE_LIST_OFFER, list_plans=2
+) -> dict[str, str | list[str]]:
+    """Offer each profile the plan fitting its data use (noisy); a share ``list_share`` of
+    them (1 in 5 by default) get a list of ``list_plans`` plans: the fit and its neighbours
+    on the ladder, in a random order."""
     n_plans = len(plans)
     offer: dict[str, str | list[str]] = {}
     for profile in profiles:
         fit = int(np.searchsorted(data_allowances, profile["usage"]["data_gb"]))
         fit = min(n_plans - 1, max(0, fit + int(rng.integers(-1, 2))))
-        if n_plans >= 2 and rng.random() < SHARE_LIST_OFFER:
-            other = fit + 1 if fit + 1 < n_plans else fit - 1
-            pair = [fit, other] if rng.random() < 0.5 else [other, fit]
+        if n_plans >= 2 and list_plans >= 2 and rng.random() < list_share:
+            if list_plans == 2:  # the original draws, so the default tender is unchanged
+                other = fit + 1 if fit + 1 < n_plans else fit - 1
+                pair = [fit, other] if rng.random() < 0.5 else [other, fit]
+            else:
+                near = sorted(range(n_plans), key=lambda k: (abs(k - fit), k))
+                pair = [near[k] for k in rng.permutation(min(list_plans, n_plans))]
             offer[profile["id"]] = [plans[k]["id"] for k in pair]
         else:
             offer[profile["id"]] = plans[fit]["id"]
@@ -174,7 +186,14 @@ def _offer(rng, profiles, plans, data_allowances) -> dict[str, str | list[str]]:
 
 
 def _bid(
-    rng, index: int, bid_id: str, profiles, n_lines: int, n_plans: int
+    rng,
+    index: int,
+    bid_id: str,
+    profiles,
+    n_lines: int,
+    n_plans: int,
+    list_share: float = SHARE_LIST_OFFER,
+    list_plans: int = 2,
 ) -> dict[str, Any]:
     """One operator bid with every optional block filled in."""
     plans, data_allowances = _plans(rng, index, n_plans)
@@ -195,7 +214,7 @@ def _bid(
         if index % 5 == 4
         else dt.date(2027, 3, 31),
         "plans": plans,
-        "offer": _offer(rng, profiles, plans, data_allowances),
+        "offer": _offer(rng, profiles, plans, data_allowances, list_share, list_plans),
     }
     if index % 2 == 0:
         bid["pool"] = {
@@ -243,6 +262,8 @@ def generate(
     plans: int = 4,
     months: int = 36,
     seed: int = 7,
+    list_share: float = SHARE_LIST_OFFER,
+    list_plans: int = 2,
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Build the tender and bids as plain data: ``(tender, {bid_id: bid})``."""
     if not 1 <= profiles <= lines:
@@ -257,6 +278,8 @@ def generate(
     ):
         if value < 1:
             raise ValueError(f"{name} must be >= 1, got {value}")
+    if not 0.0 <= list_share <= 1.0:
+        raise ValueError(f"list_share must be between 0 and 1, got {list_share}")
 
     rng = np.random.default_rng(seed)
     entity_ids = _ids("ent", entities)
@@ -265,7 +288,9 @@ def generate(
 
     profile_list = _profiles(rng, lines, entity_ids, profiles, profile_ids)
     bid_map = {
-        bid_id: _bid(rng, i, bid_id, profile_list, lines, plans)
+        bid_id: _bid(
+            rng, i, bid_id, profile_list, lines, plans, list_share, list_plans
+        )
         for i, bid_id in enumerate(bid_ids)
     }
     tender: dict[str, Any] = {
@@ -361,7 +386,9 @@ def write_tender(
     return out
 
 
-def make_synthetic(out_dir: str | Path, *, force: bool = False, **params: int) -> Path:
+def make_synthetic(
+    out_dir: str | Path, *, force: bool = False, **params: float
+) -> Path:
     """Generate and write a synthetic tender; ``params`` as for :func:`generate`."""
     tender, bids = generate(**params)
     return write_tender(out_dir, tender, bids, force=force)
@@ -388,11 +415,21 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plans", type=int, default=4, help="plans per bid")
     parser.add_argument("--months", type=int, default=36, help="term in months")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--list-share",
+        type=float,
+        default=SHARE_LIST_OFFER,
+        help="share of profiles offered a list of plans",
+    )
+    parser.add_argument(
+        "--list-plans", type=int, default=2, help="plans in each such list"
+    )
 
 
-def size_params(args: argparse.Namespace) -> dict[str, int]:
+def size_params(args: argparse.Namespace) -> dict[str, float]:
     """Pick the generator's keyword arguments out of parsed options."""
     keys = ("lines", "profiles", "entities", "bids", "plans", "months", "seed")
+    keys += ("list_share", "list_plans")
     return {k: getattr(args, k) for k in keys}
 
 

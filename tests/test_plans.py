@@ -83,3 +83,47 @@ def test_large_pooled_mix_uses_the_milp_and_beats_every_single_swap():
         other = choice.copy()
         other[p] = 1 - other[p]
         assert problem.cost(other[None])[0] >= best - 0.005
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_the_highs_fallback_equals_enumeration(problem):
+    """The same, with the Lagrangian enumeration disabled: the HiGHS MILP, polish and tie-rule
+    re-solves (incremental bound changes) decide every mix."""
+    import scoring.plans as plans
+
+    free = _free(problem)
+    if not free:
+        return
+    saved, plans.LAGRANGE_MAX = plans.LAGRANGE_MAX, 0
+    try:
+        solved = _milp(problem, _first(problem), free)
+    finally:
+        plans.LAGRANGE_MAX = saved
+    assert list(solved) == list(_enumerate(problem, _first(problem), free))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.booleans())
+def test_over_the_threshold_both_paths_equal_brute_force(seed, fallback):
+    """Problems just over a lowered enumeration threshold (12 profiles × 2-3 plans, round
+    costs: many exact ties) go through `choose_plans`' MILP path; brute force decides."""
+    import scoring.plans as plans
+
+    rng = np.random.default_rng(seed)
+    n, n_plans = 12, 3
+    options = tuple(tuple(rng.permutation(n_plans)[: rng.integers(2, n_plans + 1)]) for _ in range(n))
+    s = rng.choice([0.0, 10.0, 20.0, 25.0, 40.0], size=(n, n_plans))
+    D = rng.choice([100.0, 200.0, 300.0], size=(1, 2))
+    a = np.minimum(rng.choice([0.0, 10.0, 30.0, 60.0], size=(n, n_plans, 1, 2)), D[None, None])
+    problem = MixProblem(options, s, a, D, rng.choice([0.5, 1.0, 2.0], size=(1, 2)))
+    free = _free(problem)
+    expected = _enumerate(problem, _first(problem), free)
+    saved = plans.ENUMERATE_MAX, plans.LAGRANGE_MAX
+    plans.ENUMERATE_MAX = 1000
+    plans.LAGRANGE_MAX = 0 if fallback else saved[1]
+    try:
+        solved = choose_plans(problem)
+    finally:
+        plans.ENUMERATE_MAX, plans.LAGRANGE_MAX = saved
+    assert list(solved) == list(expected)
