@@ -281,9 +281,10 @@ class _Milp:
 
     @staticmethod
     def _model(highspy, lp):
-        model = highspy.Highs()
-        model.setOptionValue("output_flag", False)
-        model.passModel(lp)
+        with _quiet():  # HiGHS ≥ 1.16 prints its banner when a model is made, before any option is set
+            model = highspy.Highs()
+            model.setOptionValue("output_flag", False)
+            model.passModel(lp)
         return model
 
     def fix(self, ks: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
