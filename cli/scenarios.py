@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from reports.names import bid_name, criterion_name, glossary
+from reports.names import bid_name, criterion_name, driver_label, glossary
 from scenarios.api import Fleetbid
 from scenarios.montecarlo import check_draws
 from scenarios.overlay import load_scenario
@@ -100,9 +100,6 @@ def _beyond(ev, shown, winner: str) -> str:
 
 
 def sensitivity_cmd(args) -> tuple[dict, str]:
-    # The app's and the PDF's labels for the drivers; imported here, as `reports` loads the PDF writer.
-    from reports.risks import driver_label
-
     ev = _evaluation(args)
     result = Fleetbid.sensitivity(ev)
     data = result.to_dict()
@@ -114,7 +111,7 @@ def sensitivity_cmd(args) -> tuple[dict, str]:
     fmt = lambda m: "KO" if m is None else f"{m:+.2f}".replace("-", "−")  # noqa: E731
     who = lambda b: bid_name(ev.tender, b) if b else "none"  # noqa: E731
     for row in data["tornado"]:
-        rows.append([driver_label(ev, row["driver"], "en"), fmt(row["low"]["margin"]), fmt(row["high"]["margin"]),
+        rows.append([driver_label(row["driver"], "en", ev.tender), fmt(row["low"]["margin"]), fmt(row["high"]["margin"]),
                      who(row["low"]["winner"]), who(row["high"]["winner"])])
     lines += ["  " + line for line in aligned(rows, right={1, 2})]
     lines += ["", "Weight stability: how far each weight can move (the other weights rescaled to keep a total of "

@@ -62,7 +62,6 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
     sos = stay_or_switch(ev)
     sens = sensitivity(ev, DELTA)
     pdf = Document(lang, ev.tender.name, generated)  # fails early, before any rendering, without fonts
-    figs = {}
     if charts:
         try:
             figs = chart_figures(ev, sos, sens, lang)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .quote import escape_controls
+
 WHOLE_FILE = "(file)"  # the field of a problem with a whole file (missing, unreadable, too large)
 
 # --------------------------------------------------------------------------- redaction
@@ -92,14 +94,13 @@ def has_phone_number(text: str) -> bool:
 MAX_FILE = 300  # characters of a problem's file, field and message, then "…"
 MAX_FIELD = 200
 MAX_MESSAGE = 1000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 (tab and line feed too: one line a problem), DEL, C1
 
 
 def _one_line(text: str, limit: int, hide: bool) -> str:
     """``text`` with control characters escaped, phone numbers hidden when ``hide``, and at
     most ``limit`` characters. Idempotent, as a problem made again from its own parts must
     be the same."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = escape_controls(text)  # C0 (tab and line feed too: one line a problem), DEL, C1
     if hide:
         text = redact(text)
     if len(text) > limit:

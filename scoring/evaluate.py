@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .components import K
-from .cost import COMPONENTS, CostTable, compute_costs
+from .cost import CostTable, compute_costs
 from .criteria import CriteriaTable, score_criteria
 from .explain import Explanation, explain
 from .model import Evaluation as EvaluationSpec
@@ -67,7 +67,7 @@ class Evaluation:
             "quality_score": r.quality_score[bid_id],
             "tco": fig.tco,
             "bid_cost": fig.bid_cost,
-            "switching_cost": float(breakdown[COMPONENTS.index("switching")]) if costed else None,
+            "switching_cost": float(breakdown[K["switching"]]) if costed else None,
             "npv": fig.npv,
             "service_cost": fig.service_cost,
             "tco_service": fig.tco_service,
@@ -109,7 +109,7 @@ class Evaluation:
 def cost_figures(costs: CostTable, service: dict[str, float | None] | None = None) -> dict[str, BidCostFigures]:
     service = service or {}
     tco = costs.tco()
-    switching = costs.by_component()[:, COMPONENTS.index("switching")]
+    switching = costs.by_component()[:, K["switching"]]
     npv = costs.npv()
     out = {}
     for b, bid_id in enumerate(costs.bids):

@@ -47,8 +47,8 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     w = fleet.weight[q_year]  # (Q, P)
     p_i = lines.profile
 
-    subscriptions = ((nq * kq)[:, None] * w).sum(axis=0) * mix.fee * (1.0 - volume_discount(
-        bid, float(fleet.lines0.sum())))
+    indexed_months = ((nq * kq)[:, None] * w).sum(axis=0)  # (P,) a line's indexed months over the term
+    subscriptions = indexed_months * mix.fee * (1.0 - volume_discount(bid, float(fleet.lines0.sum())))
     devices = (nq[:, None] * w).sum(axis=0) * device_monthly(fleet, bid)
     # Pooled overage per month of each period, and per unit of individual overage: the fleet's
     # individual overage is the cells' (the cost table's split key), so each line's share is
@@ -92,7 +92,7 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     })
     items = ["subscriptions", "usage", "pool_overage", "devices"]
     if bid.spec.fees.per_line_monthly > 0:  # v1.1: the line's own per-line fees
-        table.insert(4, "line_fees", line_fees(bid, ((nq * kq)[:, None] * w).sum(axis=0), 1.0)[p_i])
+        table.insert(4, "line_fees", line_fees(bid, indexed_months, 1.0)[p_i])
         items.insert(1, "line_fees")
     percent = tender.spec.non_recoverable_tax_percent
     if percent > 0:  # v1.1: the tax on the line's own charges

@@ -31,6 +31,11 @@ from .usage import billed_units, line_billed
 ONE = np.ones(1)  # one draw, every multiplier 1.0
 
 
+def _special(block: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Rates billed otherwise than units × rate: a block rate (block > 0) or a cap (finite limit)."""
+    return (block > 0) | np.isfinite(limit)
+
+
 @dataclass(frozen=True)
 class Plans:
     """A bid's plans as arrays over the fleet's components."""
@@ -47,7 +52,7 @@ class Plans:
     @property
     def special(self) -> np.ndarray:
         """(J, C) rates billed otherwise than units × rate: block rates and caps."""
-        return (self.block > 0) | np.isfinite(self.limit)
+        return _special(self.block, self.limit)
 
 
 def plans_of(bid: Bid, components: tuple[str, ...]) -> Plans:
@@ -97,7 +102,7 @@ class Mix:
     @property
     def special(self) -> np.ndarray:
         """(P, C) rates billed otherwise than units × rate: block rates and caps."""
-        return (self.block > 0) | np.isfinite(self.limit)
+        return _special(self.block, self.limit)
 
 
 @dataclass(frozen=True)

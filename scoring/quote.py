@@ -44,9 +44,13 @@ def printable(text: Any, limit: int = MAX_PRINTED) -> str:
     """``str(text)`` with every control character escaped (``\\x1b``), at most ``limit``
     characters then "…": for names and paths shown without quotes."""
     text = str(text) if not isinstance(text, str) else text
-    cut = text[: limit + 1]
-    shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", cut)
+    shown = escape_controls(text[: limit + 1])
     return shown if len(shown) <= limit and len(text) <= limit else shown[:limit] + "…"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character (`CONTROL`) written as its escape, ``\\x1b``."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def control_name(char: str) -> str:
