@@ -246,6 +246,11 @@ def test_headers_carry_their_units(template):
     assert "Monthly fee (EUR/line/month, excl. VAT)" in plans
     assert "data_gb allowance (GB/line/month, a number or unlimited)" in plans
     assert "data_gb rate (EUR/GB beyond the allowance, excl. VAT)" in plans
+    # contract v1.1 terms, in every tender's template (tests/test_excel_v11.py has the details)
+    assert "data_gb block (GB per block; empty = rate per GB)" in plans
+    assert "data_gb cap (EUR/line/month at most, excl. VAT)" in plans
+    assert [template["Fees"][f"A{r}"].value for r in (8, 9)] == ["per_line_monthly", "minimum_monthly_spend"]
+    assert not any("cannot recover" in str(c.value) for c in template["Instructions"]["A"])  # no tax: no line
     assert all("(" in c.value for c in template["Profiles"][1][2:-2])  # every number has its unit
     profiles = {c.value: c.column for c in template["Profiles"][1]}
     # a distribution shows its mean and its spread

@@ -4,13 +4,15 @@ convert``), lossless both ways; `tender_for` reads the tender a schedule is laid
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from ..errors import TenderError
+from ..errors import Problem, TenderError
 from ..inputs import control_characters, pydantic_problems, strip_nulls
 from ..model import Tender, TenderFile
 from ..yamlio import read_yaml_mapping
@@ -35,6 +37,28 @@ def tender_for(tender_dir: str | Path) -> Tender:
     return Tender(folder=str(tender_dir), spec=spec, bids=())
 
 
+def check_carried(raw: dict[str, Any], read: dict[str, Any], shown: str) -> None:
+    """A bid written to Excel must read back as written: a value the schedule has no cell for
+    (a field the format gained after the schedule) is refused, naming its field, rather than
+    silently lost."""
+    problems = [Problem(shown, path, "the Excel schedule has no cell for this value, so it would be lost: keep this "
+                                     "bid in YAML") for path in _differing(raw, read, "")]
+    if problems:
+        raise TenderError(problems)
+
+
+def _differing(raw: Any, read: Any, path: str) -> list[str]:
+    """The paths of the values of ``raw`` that ``read`` lacks or holds otherwise."""
+    if isinstance(raw, dict) and isinstance(read, dict):
+        return [p for key, value in raw.items()
+                for p in _differing(value, read.get(key), f"{path}.{key}" if path else str(key))]
+    if isinstance(raw, list) and isinstance(read, list) and len(raw) == len(read):
+        return [p for i, (a, b) in enumerate(zip(raw, read)) for p in _differing(a, b, f"{path}.{i}")]
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+        raw = raw.date()  # written as the date it is (`scoring.excel.writer._put`)
+    return [] if raw == read or (raw in ({}, []) and read is None) else [path or "(top level)"]
+
+
 def bid_yaml(raw_bid: dict[str, Any], source: str | None = None) -> str:
     """A bid mapping as YAML text in the style of the examples (flow style for leaf blocks)."""
     text = yaml.safe_dump(raw_bid, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
@@ -51,7 +75,10 @@ def convert(bid_path: str | Path, tender_dir: str | Path, out_path: str | Path) 
         raw = strip_nulls(read_yaml_mapping(src, str(bid_path)))
         check_writable(raw, str(bid_path))
         tender = tender_for(tender_dir)
-        save(Writer(tender.spec, tender.name, raw).build(), dst)
+        buffer = io.BytesIO()
+        save(Writer(tender.spec, tender.name, raw).build(), buffer)
+        check_carried(raw, read_bid_xlsx(buffer.getvalue(), str(dst)), str(bid_path))
+        dst.write_bytes(buffer.getvalue())
     elif src.suffix.lower() in (".xlsx", ".xlsm", ".xls") and dst.suffix.lower() in yaml_ext:
         try:
             data = src.read_bytes()

@@ -23,6 +23,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Excel data validation of each kind of input cell, and what its error message asks for.
 RULES = {
     "money": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+    "positive": dict(type="decimal", operator="greaterThan", formula1="0"),
     "share": dict(type="decimal", operator="between", formula1="0", formula2="1"),
     "percent": dict(type="decimal", operator="between", formula1="0", formula2="100"),
     "indexation": dict(type="decimal", operator="between", formula1="-99.999999", formula2="100"),
@@ -34,6 +35,7 @@ RULES = {
 }
 RULE_TEXT = {
     "money": "a number ≥ 0",
+    "positive": "a number > 0",
     "share": "a number from 0 to 1 (0.5 = half)",
     "percent": "a number from 0 to 100",
     "indexation": "a number above -100 and up to 100",
@@ -56,6 +58,10 @@ def cell_value(v: Any, kind: str, what: str) -> Any:
         if is_number(v) and v >= 0:
             return v
         raise ValueError(f"{what} must be a number ≥ 0{got}")
+    if kind == "positive":
+        if is_number(v) and v > 0:
+            return v
+        raise ValueError(f"{what} must be a number > 0{got}")
     if kind == "share":
         if is_number(v) and 0 <= v <= 1:
             return v

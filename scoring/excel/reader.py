@@ -17,8 +17,11 @@ from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
 
 from ..errors import Problem, TenderError
+from ..inputs import pydantic_problems
+from ..model import BidFile
 from ..quote import quote
 from .cells import Cells
 from .kinds import cell_value
@@ -27,6 +30,7 @@ from .schema import (
     BID_FIELDS,
     COLUMNS,
     COMPONENT_HEADER,
+    COMPONENT_TERMS,
     DEVICE_FUND_AT,
     DEVICES,
     FEE_PATHS,
@@ -53,6 +57,7 @@ class _Reader:
 
     def __init__(self, sheets: dict[str, Cells], shown: str, problems: list[Problem]):
         self.sheets, self.shown, self.problems = sheets, shown, problems
+        self.where: dict[str, str] = {}  # bid field path -> the cell it was read from (`model_problems`)
 
     def bad(self, cells: Cells, row: int, col: int, message: str) -> None:
         self.problems.append(Problem(self.shown, cells.at(row, col), message))
@@ -103,8 +108,9 @@ class _Reader:
                 self.bad(cells, r, c, "value outside the schedule's columns (no header above it): "
                                       "move it to its column or delete it")
 
-    def key_values(self, cells: Cells, fields) -> dict[str, Any]:
-        """Single values by format key (column A), value in column C."""
+    def key_values(self, cells: Cells, fields, paths: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+        """Single values by format key (column A), value in column C; ``paths`` gives each
+        key's field in the bid (for `where`)."""
         kinds = {key: (kind, what) for key, _, kind, what in fields}
         kc, vc = position(KEY_VALUE, "field"), position(KEY_VALUE, "value")
         out: dict[str, Any] = {}
@@ -123,14 +129,16 @@ class _Reader:
             converted = self.value(cells, r, vc, kind, what)
             if converted is not None:
                 out[key] = converted
+                self.where[".".join(paths[key])] = cells.at(r, vc)
         return out
 
     def amounts(self, cells: Cells, columns, id_key: str, amount_key: str, amount: str, label: str,
-                verb: str) -> dict[str, Any]:
+                verb: str, path: str) -> dict[str, Any]:
         """``{id: amount}`` from a table of one amount per id (Pool, Devices). A row with an
         amount needs its id, an id is given once; a row without an amount is not read. The
         id column's header (its stem) names it in messages: "device tier is missing for the
-        price in this row", "device tier 'x' is priced twice", "x handset price must be…"."""
+        price in this row", "device tier 'x' is priced twice", "x handset price must be…".
+        ``path`` is the amount's field in the bid, ``{}`` standing for the id (for `where`)."""
         ic, ac = position(columns, id_key), position(columns, amount_key)
         name = columns[ic - 1].stem
         found: dict[str, Any] = {}
@@ -147,25 +155,43 @@ class _Reader:
                 self.bad(cells, r, ic, f"{name} {quote(key)} is {verb} twice")
             elif v is not None:
                 found[key] = v
+                self.where[path.format(key)] = cells.at(r, ac)
         return found
+
+    def model_problems(self, bid: dict[str, Any]) -> list[Problem]:
+        """What the bid model (`scoring.model.BidFile`) refuses in a bid read without cell
+        problems — a cap on a block rate, on a pooled component or without a rate, an amount
+        beyond its bound —, with the message a YAML bid gets, each at the cell its field was
+        read from (`where`; the nearest enclosing field's cell, else the field path)."""
+        try:
+            BidFile.model_validate(bid)
+        except ValidationError as exc:
+            found = []
+            for problem in pydantic_problems(exc, self.shown):
+                parts = problem.field.split(".")
+                while parts and ".".join(parts) not in self.where:
+                    parts.pop()
+                found.append(Problem(self.shown, self.where[".".join(parts)] if parts else problem.field,
+                                     problem.message))
+            return found
+        return []
 
     # ---- sheets
 
     def bid(self, out: dict[str, Any]) -> None:
         cells = self.sheets["Bid"]
-        out.update(self.key_values(cells, BID_FIELDS))
+        out.update(self.key_values(cells, BID_FIELDS, {key: (key,) for key, *_ in BID_FIELDS}))
         self.stray(cells)
 
     def plans(self, out: dict[str, Any]) -> set[str]:
         cells = self.sheets["Plans"]
         cols = self.columns(cells, wanted(PLANS))
-        components: dict[int, tuple[str, str]] = {}
-        for col, stem in cells.headers().items():
+        components: dict[str, dict[str, int]] = {}  # component -> term -> column (the first of each)
+        for col, stem in sorted(cells.headers().items()):
             m = COMPONENT_HEADER.fullmatch(stem)
-            if m:
-                column = (m.group(1), "allowances" if m.group(2) == "allowance" else "rates")
-                if column not in components.values():  # a second one is reported by `stray`
-                    components[col] = column
+            if m:  # a second column of one term is reported by `stray`
+                components.setdefault(m.group(1), {}).setdefault(m.group(2), col)
+        component_columns = [col for terms in components.values() for col in terms.values()]
         for key in ("id", "monthly_fee"):
             if key not in cols:
                 self.problems.append(Problem(self.shown, "Plans!1:1", f"no {key.replace('_', ' ')} column: "
@@ -173,10 +199,12 @@ class _Reader:
                 return set()
         plans, seen = [], {}
         for r in cells.rows():
-            if not any(cells.get(r, c) is not None for c in [*cols.values(), *components]):
+            if not any(cells.get(r, c) is not None for c in [*cols.values(), *component_columns]):
                 continue
             plan: dict[str, Any] = {}
+            at = f"plans.{len(plans)}"
             plan_id = self.value(cells, r, cols["id"], "id", "plan id")
+            self.where[at] = cells.at(r, cols["id"])
             if cells.missing(r, cols["id"]):
                 self.bad(cells, r, cols["id"], "plan id is missing")
             elif plan_id is not None:
@@ -184,25 +212,56 @@ class _Reader:
                     self.bad(cells, r, cols["id"], f"plan id {quote(plan_id)} is used twice (also {seen[plan_id]})")
                 seen.setdefault(plan_id, cells.at(r, cols["id"]))
                 plan["id"] = plan_id
+                self.where[f"{at}.id"] = cells.at(r, cols["id"])
             if "name" in cols:
                 name = self.value(cells, r, cols["name"], "text", "plan name")
                 if name is not None:
                     plan["name"] = name
+                    self.where[f"{at}.name"] = cells.at(r, cols["name"])
             fee = self.value(cells, r, cols["monthly_fee"], "money", "monthly fee")
             if cells.missing(r, cols["monthly_fee"]):
                 self.bad(cells, r, cols["monthly_fee"], "monthly fee is missing")
             elif fee is not None:
                 plan["monthly_fee"] = fee
-            for col, (component, block) in components.items():
-                kind = "allowance" if block == "allowances" else "money"
-                v = self.value(cells, r, col, kind, f"{component} {'allowance' if kind == 'allowance' else 'rate'}")
-                if v is not None:
-                    plan.setdefault(block, {})[component] = v
-            plans.append(plan)
+                self.where[f"{at}.monthly_fee"] = cells.at(r, cols["monthly_fee"])
+            for component, terms in components.items():
+                self.component(cells, r, f"{at}.{{}}.{component}", plan, component, terms)
+            plans.append({key: plan[key] for key in ("id", "name", "monthly_fee", "allowances", "rates", "caps")
+                          if key in plan})
         if plans:
             out["plans"] = plans
         self.stray(cells)
         return set(seen)
+
+    def component(self, cells: Cells, r: int, path: str, plan: dict[str, Any], component: str,
+                  terms: dict[str, int]) -> None:
+        """One usage component's cells of a plan row (`COMPONENT_TERMS`) into the plan's
+        `allowances`, `rates` and `caps`: a rate with a block size is the block rate ``{block,
+        price}`` of contract v1.1. ``path`` is the bid field with ``{}`` for the block's key."""
+        got = {term: self.value(cells, r, col, COMPONENT_TERMS[term], f"{component} {term}")
+               for term, col in terms.items()}
+
+        def put(key: str, value: Any, term: str) -> None:
+            plan.setdefault(key, {})[component] = value
+            self.where[path.format(key)] = cells.at(r, terms[term])
+
+        if got.get("allowance") is not None:
+            put("allowances", got["allowance"], "allowance")
+        rate, block = got.get("rate"), got.get("block")
+        if block is not None:
+            if rate is not None:
+                put("rates", {"block": block, "price": rate}, "rate")
+                self.where[path.format("rates") + ".price"] = cells.at(r, terms["rate"])
+                self.where[path.format("rates") + ".block"] = cells.at(r, terms["block"])
+            elif "rate" not in terms or cells.missing(r, terms["rate"]):
+                # YAML refuses a block rate without its price (`plans.<i>.rates.<c>.price`).
+                self.bad(cells, r, terms.get("rate", terms["block"]),
+                         f"{component} rate is missing: a block size ({cells.at(r, terms['block'])}) needs its "
+                         "price per block in the rate column")
+        elif rate is not None and ("block" not in terms or cells.missing(r, terms["block"])):
+            put("rates", rate, "rate")
+        if got.get("cap") is not None:
+            put("caps", got["cap"], "cap")
 
     def offer(self, out: dict[str, Any], plan_ids: set[str]) -> None:
         cells = self.sheets["Offer"]
@@ -236,6 +295,7 @@ class _Reader:
                 self.bad(cells, r, oc, f"unknown plan {', '.join(map(repr, unknown))}: not a plan id of the Plans sheet")
                 continue
             offer[profile] = offered
+            self.where[f"offer.{profile}"] = cells.at(r, oc)
         if offer:
             out["offer"] = offer
         self.stray(cells)
@@ -245,7 +305,7 @@ class _Reader:
         if cells is None:
             return
         fields = fee_fields("")
-        for key, value in self.key_values(cells, fields).items():
+        for key, value in self.key_values(cells, fields, FEE_PATHS).items():
             path = FEE_PATHS[key]
             node = out
             for part in path[:-1]:
@@ -272,6 +332,7 @@ class _Reader:
                     v = self.value(cells, r, cols[key], kind, what)
                     if v is not None:
                         tier[key] = v
+                        self.where[f"discounts.volume.{len(tiers)}.{key}"] = cells.at(r, cols[key])
                 tiers.append(tier)
         if tiers:
             out.setdefault("discounts", {})["volume"] = tiers
@@ -281,7 +342,8 @@ class _Reader:
         cells = self.sheets.get("Pool")
         if cells is None:
             return
-        rates = self.amounts(cells, POOL, "component", "overage_rate", "overage rate", "overage rate", "pooled")
+        rates = self.amounts(cells, POOL, "component", "overage_rate", "overage rate", "overage rate", "pooled",
+                             "pool.{}.overage_rate")
         pool = {component: {"overage_rate": rate} for component, rate in rates.items()}
         if pool:
             out["pool"] = pool
@@ -292,12 +354,13 @@ class _Reader:
         if cells is None:
             return
         devices: dict[str, Any] = {}
-        prices = self.amounts(cells, DEVICES, "tier", "price", "price", "handset price", "priced")
+        prices = self.amounts(cells, DEVICES, "tier", "price", "price", "handset price", "priced", "devices.prices.{}")
         if prices:
             devices["prices"] = prices
         fund = self.value(cells, *DEVICE_FUND_AT, "money", "device fund")
         if fund is not None:
             devices["fund"] = fund
+            self.where["devices.fund"] = cells.at(*DEVICE_FUND_AT)
         if devices:
             out["devices"] = devices
         self.stray(cells)
@@ -306,7 +369,8 @@ class _Reader:
         cells = self.sheets.get("Portability")
         if cells is None:
             return
-        values = self.key_values(cells, portability_fields(""))
+        fields = portability_fields("")
+        values = self.key_values(cells, fields, {key: ("portability", key) for key, *_ in fields})
         if values:
             out["portability"] = values
         self.stray(cells)
@@ -349,7 +413,7 @@ class _Reader:
                 self.bad(cells, r, cols["value"], f"{path} is also given in {where[path]} with another value")
                 continue
             node[parts[-1]] = v
-            where[path] = cells.at(r, cols["value"])
+            where[path] = self.where[path] = cells.at(r, cols["value"])
         if service:
             out["service"] = service
         self.stray(cells)
@@ -417,4 +481,8 @@ def read_bid_xlsx(data: bytes, shown: str) -> dict[str, Any]:
         raise TenderError(problems)
     order = ("operator", "id", "valid_until", "plans", "offer", "pool", "fees", "discounts",
              "indexation_percent", "devices", "portability", "service")
-    return {key: out[key] for key in order if key in out}
+    bid = {key: out[key] for key in order if key in out}
+    problems = reader.model_problems(bid)
+    if problems:
+        raise TenderError(problems)
+    return bid

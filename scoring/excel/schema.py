@@ -56,7 +56,7 @@ KEY_VALUE = (Column("Field (format key)", 22, "field"), Column("What it is (unit
              Column("Value", 18, "value"))
 PLANS = (Column("Plan id (lowercase a-z 0-9 _ -)", 14, "id"), Column("Plan name", 26, "name"),
          Column("Monthly fee ({cur}/line/month, excl. VAT)", 16, "monthly_fee"))
-# ... then an allowance and a rate column per usage component (`allowance_header`, `rate_header`).
+# ... then four columns per usage component (`COMPONENT_TERMS`, `component_header`).
 OFFER = (Column("Profile id", 14, "profile"), Column("Profile name", 30), Column("Lines at start (all entities)", 12),
          Column("Plan id(s) (from the Plans sheet; several: comma-separated, the cheapest mix is used)", 34, "plans"))
 FEE_TIERS_AT = 5  # the volume tiers' first column on the Fees sheet (E), right of the key-value table
@@ -77,7 +77,7 @@ SERVICE = (Column("Criterion id", 16), Column("Criterion", 34), Column("Weight (
 # The sheets a bid is read from (Instructions and Profiles are the buyer's), and the header
 # stems of the columns the template writes on each: a value under another header would not
 # be read, so it is refused (`scoring.excel.reader._Reader.stray`). Plans also has an
-# allowance and a rate column per usage component (`COMPONENT_HEADER`).
+# allowance, a rate, a block and a cap column per usage component (`COMPONENT_HEADER`).
 _SHEET_COLUMNS = {
     "Bid": KEY_VALUE,
     "Plans": PLANS,
@@ -91,15 +91,22 @@ _SHEET_COLUMNS = {
 COLUMNS = {sheet: tuple(c.stem for c in columns) for sheet, columns in _SHEET_COLUMNS.items()}
 READ_SHEETS = tuple(COLUMNS)
 
-COMPONENT_HEADER = re.compile(r"([a-z0-9_-]+) (allowance|rate)")  # the stem of a component's column
+# A usage component's columns on Plans, side by side in this order: term -> the kind of its
+# cells (`scoring.excel.kinds`). A rate with a block size is a block rate `{block, price}` of
+# `rates` (contract v1.1), its rate cell holding the price per block; a cap fills `caps`.
+COMPONENT_TERMS = {"allowance": "allowance", "rate": "money", "block": "positive", "cap": "money"}
+COMPONENT_HEADER = re.compile(r"([a-z0-9_-]+) (allowance|rate|block|cap)")  # the stem of a component's column
 
 
-def allowance_header(component: str) -> str:
-    return f"{component} allowance ({unit(component)}/line/month, a number or unlimited)"
-
-
-def rate_header(component: str, cur: str) -> str:
-    return f"{component} rate ({cur}/{unit(component)} beyond the allowance, excl. VAT)"
+def component_header(component: str, term: str, cur: str) -> str:
+    """The header of one of a component's columns (`COMPONENT_TERMS`), with its unit."""
+    u = unit(component)
+    return {
+        "allowance": f"{component} allowance ({u}/line/month, a number or unlimited)",
+        "rate": f"{component} rate ({cur}/{u} beyond the allowance, excl. VAT)",
+        "block": f"{component} block ({u} per block; empty = rate per {u})",
+        "cap": f"{component} cap ({cur}/line/month at most, excl. VAT)",
+    }[term]
 
 
 def unit(component: str) -> str:
@@ -125,6 +132,8 @@ FEE_PATHS = {
     "account_monthly": ("fees", "account_monthly"),
     "indexation_percent": ("indexation_percent",),
     "welcome_credit": ("discounts", "welcome_credit"),
+    "per_line_monthly": ("fees", "per_line_monthly"),  # contract v1.1
+    "minimum_monthly_spend": ("fees", "minimum_monthly_spend"),  # contract v1.1
 }
 
 
@@ -139,6 +148,13 @@ def fee_fields(cur: str) -> tuple[tuple[str, str, str, str], ...]:
          "Yearly indexation of recurring prices (% per year; negative = a yearly decrease)",
          "indexation", "indexation"),
         ("welcome_credit", f"Welcome credit ({cur}, one-off, deducted in month 1)", "money", "welcome credit"),
+        ("per_line_monthly",
+         f"Line fee ({cur} per line per month, recurring: a regulatory or admin surcharge; no volume discount)",
+         "money", "line fee"),
+        ("minimum_monthly_spend",
+         f"Minimum monthly spend ({cur}/month, indexed: when a month's recurring charges are lower, the difference "
+         "is billed)",
+         "money", "minimum monthly spend"),
     )
 
 

@@ -31,6 +31,7 @@ from ..model import BidFile, Tender, TenderFile, UsageDistribution
 from .kinds import RULE_TEXT, RULES, offer_text
 from .schema import (
     BID_FIELDS,
+    COMPONENT_TERMS,
     DEVICE_FUND,
     DEVICE_FUND_AT,
     DEVICES,
@@ -43,12 +44,11 @@ from .schema import (
     PLANS,
     POOL,
     SERVICE,
-    allowance_header,
+    component_header,
     expected_text,
     fee_fields,
     portability_fields,
     position,
-    rate_header,
     row_kind,
     unit,
 )
@@ -116,6 +116,7 @@ class Writer:
         for plan in self.raw.get("plans") or []:
             seen.update(dict.fromkeys(plan.get("allowances") or {}))
             seen.update(dict.fromkeys(plan.get("rates") or {}))
+            seen.update(dict.fromkeys(plan.get("caps") or {}))
         seen.update(dict.fromkeys(self.raw.get("pool") or {}))
         return list(seen)
 
@@ -200,6 +201,9 @@ class Writer:
             ("", f"Buyer: {spec.buyer}" if spec.buyer else ""),
             ("", f"Contract term: {spec.term_months} months. All amounts in {cur}, excluding VAT. "
                  "Usage is per line per month."),
+            ("", f"The buyer cannot recover a {spec.non_recoverable_tax_percent:g}% tax on operator charges: "
+                 "type every amount without it (caps included); the evaluation adds it to every charge."
+             if spec.non_recoverable_tax_percent > 0 else ""),  # contract v1.1
             ("", f"Award date: {spec.award_date.isoformat()} (make the offer valid until at least then)."
              if spec.award_date else ""),
             ("head", "How to fill in this workbook"),
@@ -215,13 +219,21 @@ class Writer:
                  "the allowance included per line per month — a number, or \"unlimited\" (no charge, whatever "
                  f"the usage) — and the rate in {cur} per unit beyond the allowance. A rate without an allowance "
                  "charges every unit; a plan that throttles instead of charging declares a rate of 0."),
+            ("", f"Block rates and caps (optional, per component): a block size makes the rate a price per started "
+                 f"block of that size beyond the allowance (2 GB for 10 {cur}: block 2, rate 10; 2.5 GB beyond the "
+                 f"allowance bills 2 blocks). A cap is the most a rate per unit charges a line in a month ({cur}, "
+                 f"indexed like the rate): 1 {cur} per GB up to 20 {cur} a month is rate 1, cap 20. A cap cannot go "
+                 "with a block size, on a pooled component, or without a rate."),
             ("", "A plan that neither includes (allowance) nor prices (rate) a component that a profile uses "
                  "cannot serve that profile: fill both where they apply."),
             ("", "Offer: for each profile, the id of the plan you offer. Several ids separated by commas "
                  "(e.g. pro20, pro40) let the evaluation pick the cheapest mix."),
-            ("", "Fees: one-off and monthly fees, yearly indexation (% per year, on monthly fees, rates and the "
-                 "account fee), welcome credit and volume tiers (a discount on plan monthly fees, from a number "
-                 "of initial lines in the whole fleet; the highest tier reached applies for the whole term)."),
+            ("", "Fees: one-off and monthly fees, yearly indexation (% per year, on monthly fees, rates, caps, the "
+                 "account and line fees and the minimum spend), welcome credit and volume tiers (a discount on plan "
+                 "monthly fees, from a number of initial lines in the whole fleet; the highest tier reached applies "
+                 "for the whole term). A line fee is billed per line per month; with a minimum monthly spend, when a "
+                 "month's recurring charges (subscriptions, usage, pool overage, account and line fees) are lower, "
+                 "the difference is billed."),
             ("", "Pool: a rate for a component pools it across the whole fleet — every plan's allowance feeds "
                  "the pool and only usage beyond the pool is billed, at this rate (per-plan rates are then unused)."),
             ("", f"Devices: the price of each handset tier ({cur} per handset); the buyer renews them every "
@@ -331,35 +343,50 @@ class Writer:
         self.protect(ws)
 
     def plans(self) -> int:
-        """The Plans sheet; returns its last data row (the Offer list ends there)."""
+        """The Plans sheet; returns its last data row (the Offer list ends there). Each usage
+        component has four columns side by side (`COMPONENT_TERMS`): allowance, rate, block
+        size (a block rate `{block, price}`: its price in the rate column) and cap."""
         ws = self.sheet("Plans")
         cur = self.cur
         head = self.heads(PLANS)
+        first = len(PLANS) + 1
         for i, c in enumerate(self.components):
             width = max(16, len(c) + 2)  # never break a component name or unit
-            head.append((allowance_header(c), width, i % 2 == 1))
-            head.append((rate_header(c, cur), width, i % 2 == 1))
+            head += [(component_header(c, term, cur), width, i % 2 == 1) for term in COMPONENT_TERMS]
         self.header(ws, head)
         plans = self.raw.get("plans") or []
         last = 1 + max(TEMPLATE_PLAN_ROWS, len(plans))
         for r in range(2, last + 1):
             plan = plans[r - 2] if r - 2 < len(plans) else {}
-            allowances, rates = plan.get("allowances") or {}, plan.get("rates") or {}
             self.input(ws, r, 1, plan.get("id"))
             self.input(ws, r, 2, plan.get("name"))
             self.input(ws, r, 3, plan.get("monthly_fee"), "#,##0.00##")
             for i, c in enumerate(self.components):
-                self.input(ws, r, 4 + 2 * i, allowances.get(c), "General", align="right")
-                self.input(ws, r, 5 + 2 * i, rates.get(c), "#,##0.00##")
+                for j, (term, value) in enumerate(_component_cells(plan, c).items()):
+                    fmt, align = _TERM_FORMATS[term]
+                    self.input(ws, r, first + len(COMPONENT_TERMS) * i + j, value, fmt, align=align)
         self.validate(ws, f"A2:A{last}", "id", "Plan id")
         self.validate(ws, f"C2:C{last}", "money", "Monthly fee")
 
         for i, c in enumerate(self.components):
-            a, r = get_column_letter(4 + 2 * i), get_column_letter(5 + 2 * i)
+            letters = {term: get_column_letter(first + len(COMPONENT_TERMS) * i + j)
+                       for j, term in enumerate(COMPONENT_TERMS)}
+            a, r, b, k = (letters[term] for term in ("allowance", "rate", "block", "cap"))
+            u = unit(c)
             self.validate(ws, f"{a}2:{a}{last}", "custom", f"{c} allowance",
                           rule=dict(type="custom", formula1=f'OR(AND(ISNUMBER({a}2),{a}2>=0),{a}2="unlimited")'),
-                          error=f"{c} allowance: a number ≥ 0 ({unit(c)} per line per month) or unlimited.")
-            self.validate(ws, f"{r}2:{r}{last}", "money", f"{c} rate")
+                          error=f"{c} allowance: a number ≥ 0 ({u} per line per month) or unlimited.")
+            self.validate(ws, f"{r}2:{r}{last}", "money", f"{c} rate",
+                          prompt=f"{c} rate: a number ≥ 0, {cur} per {u} beyond the allowance, or per started "
+                                 f"block when the {c} block column is filled. Formulas are not accepted.")
+            self.validate(ws, f"{b}2:{b}{last}", "positive", f"{c} block",
+                          prompt=f"{c} block: a number > 0 ({u}). The rate is then the price per started block "
+                                 f"beyond the allowance (2 {u} for 10 {cur}: block 2, rate 10). Empty: the rate is "
+                                 f"per {u}. Formulas are not accepted.")
+            self.validate(ws, f"{k}2:{k}{last}", "money", f"{c} cap",
+                          prompt=f"{c} cap: a number ≥ 0, {cur} per line per month: the most the rate charges a line "
+                                 "(indexed like it). Only on a rate per unit (no block) of a component that is not "
+                                 "pooled. Formulas are not accepted.")
         self.protect(ws, freeze="B2", insert_rows=True)
 
         self.wb.defined_names[PLAN_IDS_NAME] = DefinedName(PLAN_IDS_NAME, attr_text=f"Plans!$A$2:$A${last}")
@@ -520,6 +547,23 @@ def _wrapped_lines(text: str | None, width: float, body: bool = False) -> int:
         return 1
     per_line = max(1, int(width * 1.2) - 2 if body else int(width) - 2)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+# Number format and alignment of a component's cells, by term (`COMPONENT_TERMS`).
+_TERM_FORMATS = {"allowance": ("General", "right"), "rate": ("#,##0.00##", "center"),
+                 "block": ("General", "right"), "cap": ("#,##0.00##", "center")}
+
+
+def _component_cells(plan: dict[str, Any], component: str) -> dict[str, Any]:
+    """A plan's cells for one component by term, in `COMPONENT_TERMS` order: allowance, rate
+    (a block rate's price), block size, cap."""
+    rate = (plan.get("rates") or {}).get(component)
+    block = None
+    if isinstance(rate, dict):  # a block rate {block, price} (contract v1.1)
+        rate, block = rate.get("price"), rate.get("block")
+    cells = {"allowance": (plan.get("allowances") or {}).get(component), "rate": rate, "block": block,
+             "cap": (plan.get("caps") or {}).get(component)}
+    return {term: cells[term] for term in COMPONENT_TERMS}
 
 
 def _mean(u: Any) -> Any:
