@@ -442,7 +442,7 @@ def _excel_base() -> bytes:
 
 
 _EXCEL: bytes | None = None
-_EXCEL_CELLS = {"Bid": (2, 4, 3), "Plans": (1, 7, 16), "Offer": (1, 6, 4), "Fees": (2, 7, 6), "Pool": (2, 3, 3),
+_EXCEL_CELLS = {"Bid": (2, 4, 3), "Plans": (1, 7, 28), "Offer": (1, 6, 4), "Fees": (2, 9, 6), "Pool": (2, 3, 3),
                 "Devices": (2, 4, 5), "Portability": (2, 4, 3), "Service": (2, 6, 6)}  # sheet: rows from, to, cols
 
 
