@@ -11,19 +11,43 @@ already empties the overage, so capping is exact and keeps the numbers well scal
 ``w`` the overage rate × indexation × months in that year.
 
 Methods, all exact: without a pool the cost separates (cheapest plan per profile); with a
-pool and few combinations they are enumerated in lexicographic order; otherwise the LP
-relaxation (HiGHS, through ``highspy``) gives a Lagrangian bound under which only the mixes
-that can cost at most an incumbent + 0.005 are enumerated (`_lagrangian`: usually a few
-thousand, so the minimum and the tie rule are settled as by full enumeration); when those are
-too many (`LAGRANGE_MAX`: pools whose plans all have the same price per unit of allowance
-make many mixes cost the same), a mixed-integer programme finds the minimum, a 1-swap polish
-removes solver-tolerance slack, and the lexicographic tie rule is applied by re-solving with
-each earlier plan fixed — the models are built once and fixings are bound changes — pruned by
-LP reduced-cost bounds, then by the LP under the fixings.
+pool and few combinations (`ENUMERATE_MAX`) they are enumerated in lexicographic order;
+otherwise `_core_search`:
+
+1. The LP relaxation (HiGHS, through ``highspy``) gives pool multipliers λ and, for any λ in
+   [0, w], the Lagrangian bound ``λ·D + Σ_p min_j (s[p, j] − λ·a[p, j])``; its rounded and
+   polished solution gives an upper bound U. A pair whose reduced penalty takes the bound
+   above U + 0.005 is in no mix the contract can pick: it is dropped. The profiles left with
+   several plans are the *core* (10 to 100 profiles on the 100,000-line bench tender); the
+   others are held. Pool rows that every mix within U + 0.005 fills (`_covered`) are dropped too —
+   with usage growth the last contract year is usually the only one that can be short.
+2. A layered search over the core, last profile first (`_layers`): the states of each suffix
+   are (cost, pool contribution) pairs; equal contributions keep the cheapest, a state that
+   another dominates (it costs at least the other's cost plus ``Σ w·max(0, T − T_other)``) is
+   dropped — in full when one pool row is left — and a state whose bound (the best of a
+   family of λ: along the LP's, at the ratios where a profile's cheapest plan changes, along
+   each row) exceeds U + 0.005 is dropped. Ties in the LP (every plan at the same price per
+   GB, a subset sum) merge into few states here instead of the millions of nodes HiGHS's
+   branch-and-bound spends on them. A quick pass keeping `BEAM` states a layer first finds a
+   better U (a smaller core); whole mixes completed with the incumbent lower it as the
+   search goes.
+3. The minimum is the cheapest whole state; the tie rule is applied by greedy fixing, profile
+   by profile in tender order: the first plan (offer order) for which some stored state of
+   the remaining profiles keeps the mix within the minimum + 0.005.
+
+Over `STATES_MAX` states in a layer or `STORED_MAX` floats in all (pools with several rows
+that each tie, for instance), the search hands over to a mixed-integer programme: HiGHS finds
+the minimum, a 1-swap polish removes solver-tolerance slack, and the lexicographic tie rule is
+applied by re-solving with each earlier plan fixed — the models are built once and fixings are
+bound changes — pruned by LP reduced-cost bounds, then by the LP under the fixings. Costs the
+search compares are sums in floating point (a few 1e-9 of the bid's cost apart from
+`MixProblem.cost`); the mix returned is the same as enumeration's except on mixes that cost
+the minimum + 0.005 to within that rounding, which the contract's cent cannot tell apart.
 
 Guards (docs/reliability.md §3): the search for one bid has a time budget,
-``FLEETBID_MAX_SOLVER_SECONDS`` (60 s), shared by every step — enumeration, each HiGHS call
-(given what is left as its own time limit), the polish and the tie-rule re-solves. When it runs
+``FLEETBID_MAX_SOLVER_SECONDS`` (60 s), shared by every step — enumeration, each layer of the
+core search, each HiGHS call (given what is left as its own time limit), the polish and the
+tie-rule re-solves. When it runs
 out, `PlanMixTimeout` is raised: a mix found so far is not proven the contract's (the minimum,
 then the first in lexicographic order), and the cost, the ranking and the award depend on it,
 so no mix is returned. Mixes are costed in chunks whose largest temporary (mixes × profiles ×
@@ -272,6 +296,7 @@ class _Milp:
         lp.a_matrix_.index_ = np.concatenate([rows[kept], n_free + np.arange(n_o)]).astype(np.int32)
         lp.a_matrix_.value_ = np.concatenate([values[kept], np.ones(n_o)])
         self.cost, self.share, self.n_free = cost, share, n_free
+        self.active, self.res = active, res
         self.relaxation = self._model(highspy, lp)
         lp.integrality_ = [highspy.HighsVarType.kInteger] * n_x + [highspy.HighsVarType.kContinuous] * n_o
         self.mip = self._model(highspy, lp)
@@ -340,101 +365,348 @@ class _Milp:
         return model.getInfo().objective_function_value + self.offset + np.maximum(duals, 0.0)
 
 
-# Partial mixes the Lagrangian enumeration may list in all (1-D arrays: 16 bytes each), and
-# whole mixes it may cost, before it hands over to the MILP.
-LAGRANGE_MAX = 2_000_000
-LAGRANGE_MIXES = 200_000
+# States (partial mixes) one layer of the core search may hold (each is 1 + pool rows floats)
+# before it hands over to the MILP; 0 hands over at once.
+STATES_MAX = 400_000
+# Floats all layers of one search may hold together (16M: 128 MB), over which it hands over too.
+STORED_MAX = 16 * 1024 * 1024
+# States per layer of the quick pass that looks for a good starting mix (not a proof).
+BEAM = 256
+# Rows of the bound computed at a time (rows × multipliers floats: bounds memory).
+BOUND_ROWS = 16_384
 
 
-def _lagrangian(problem: MixProblem, model: _Milp, clock: Clock) -> np.ndarray | None:
-    """The contract's mix by enumerating only the mixes that can cost at most an incumbent + the
-    tie margin, or None when there are too many of them (then the MILP decides).
+class _Core:
+    """The pooled problem reduced to its core, ready for the layered search (`_layers`).
 
-    With λ the LP relaxation's pool duals (clipped to [0, w·res], where any λ is valid), every
-    mix costs at least ``L + Σ_p pen_p(j_p)``: ``L = offset + Σλ + Σ_p min_j r_p(j)``, ``r_p(j)``
-    the pair's cost less ``λ · share`` and ``pen_p(j) = r_p(j) - min_j r_p(j) ≥ 0`` (the overage
-    ``w·res·max(0, 1 - z)`` is at least ``λ(1 - z)``). So every mix costing at most the
-    incumbent's cost U + 0.005 has ``Σ pen ≤ U + 0.005 - L``: those mixes are listed, profile
-    by profile in lexicographic order, costed exactly as enumeration costs them, and the first
-    within 0.005 of their minimum (the minimum over all mixes) is the contract's mix."""
+    The LP relaxation gives multipliers λ (per unit of pool, 0 ≤ λ ≤ w) and, for any λ in that
+    box, every mix costs at least ``λ·D + Σ_p min_j (s[p, j] − λ·a[p, j])`` (the overage
+    ``w·max(0, D − T)`` is at least ``λ·(D − T)``); a pair whose own excess over that minimum
+    (its reduced penalty) already takes the bound above an upper bound + 0.005 is in no mix
+    the contract can pick. The profiles left with two plans or more are the core, in tender
+    order; the others (and the profiles without a choice) are held at their only plan and
+    make the constant ``c0`` and the pool's residual need ``R`` (per pool row that can still
+    be short: rows that the core's smallest contributions already cover, or that every mix
+    within ``threshold`` fills (`_covered`), are dropped). The core's options are padded to
+    the longest list: ``S`` (core, width) costs inf where an option is missing, ``A`` (core,
+    width, rows) its capped pool contributions."""
+
+    def __init__(self, problem: MixProblem, choice: np.ndarray, core: list[int], opts: list[np.ndarray],
+                 lam: np.ndarray, threshold: float):
+        held = np.ones(len(choice), dtype=bool)
+        held[core] = False
+        rows = np.flatnonzero(held)
+        self.problem, self.choice, self.core, self.opts = problem, choice, core, opts
+        self.c0 = float(problem.s[rows, choice[rows]].sum())
+        n_rows = problem.D.size
+        T0 = problem.a[rows, choice[rows]].reshape(len(rows), n_rows).sum(axis=0)
+        R = np.maximum(0.0, problem.D.ravel() - T0)
+        W = problem.w.ravel()
+        # Core options padded to the longest list: a missing option costs inf and adds nothing.
+        n, width = len(core), max((len(o) for o in opts), default=1)
+        plan = np.full((n, width), -1)
+        for k, o in enumerate(opts):
+            plan[k, : len(o)] = o
+        there = plan >= 0
+        prof = np.broadcast_to(np.asarray(core, dtype=int)[:, None], plan.shape)
+        S = np.where(there, problem.s[prof, np.maximum(plan, 0)], np.inf)
+        A = np.where(there[..., None], np.minimum(problem.a[prof, np.maximum(plan, 0)].reshape(n, width, n_rows), R), 0.0)
+        reach = np.where(there[..., None], A, np.inf).min(axis=1).sum(axis=0) if n else np.zeros(n_rows)
+        act = (R > 0) & (W > 0) & (reach < R)
+        act[act] = ~_covered(threshold - self.c0, S, A[..., act], R[act], W[act], np.clip(lam[act], 0.0, W[act]))
+        self.R, self.W, self.S, self.A = R[act], W[act], S, A[..., act]
+        self.lam = np.clip(lam[act], 0.0, self.W)
+        self.multipliers = self._multipliers()
+
+    def overage(self, T: np.ndarray) -> np.ndarray:
+        """The pool's cost for core contributions ``T`` (..., rows), the held profiles' included."""
+        return (self.W * np.maximum(0.0, self.R - T)).sum(axis=-1)
+
+    def _multipliers(self) -> np.ndarray:
+        """Multipliers λ for the bounds: along the LP's λ (and along w), at the ratios where a
+        profile's cheapest plan under λ changes (so the bound of each partial mix is close to
+        its LP bound), and a few along each pool row alone. Any λ in [0, w] gives a valid bound."""
+        W, M = self.W, len(self.W)
+        if M == 0:
+            return np.zeros((1, 0))
+        family = [self.lam[None]]
+        directions = [self.W / self.W.max()]
+        if self.lam.max() > 0:
+            directions.insert(0, self.lam / self.lam.max())
+        for d in directions:
+            top = float(np.min(W[d > 0] / d[d > 0]))
+            x = np.where(np.isfinite(self.S), self.A @ d, np.inf)  # (n, width)
+            order = np.argsort(x, axis=1, kind="stable")
+            with np.errstate(invalid="ignore"):  # inf - inf where options are missing: dropped below
+                dx = np.diff(np.take_along_axis(x, order, axis=1), axis=1)
+                ds = np.diff(np.take_along_axis(self.S, order, axis=1), axis=1)
+            ok = np.isfinite(dx) & np.isfinite(ds) & (dx > 0)
+            grid = np.unique(np.clip(ds[ok] / dx[ok], 0.0, top))
+            if len(grid) > 48:
+                grid = grid[np.linspace(0, len(grid) - 1, 48).round().astype(int)]
+            family.append(np.concatenate([[0.0, top], grid])[:, None] * d[None])
+        steps = np.linspace(0.0, 1.0, 9)
+        for m in range(M):
+            row = np.zeros((len(steps), M))
+            row[:, m] = steps * W[m]
+            family.append(row)
+        return np.unique(np.concatenate(family), axis=0)
+
+
+def _covered(budget: float, S: np.ndarray, A: np.ndarray, R: np.ndarray, W: np.ndarray,
+             lam: np.ndarray) -> np.ndarray:
+    """The pool rows that every mix of the core costing at most ``budget`` (its own share of
+    the threshold) fills: they can never be short there, so they are left out of the search.
+
+    With λ zero on the rows left out (so the same holds of the cost without them), a mix
+    within the budget has ``Σ_k (s_k − λ·a_k) ≤ budget − λ·R``; hence for every μ ≥ 0 its
+    contribution to row m is at least ``Σ_k min_j (a_kjm + μ·(s_kj − λ·a_kj)) − μ·(budget −
+    λ·R)``. A row whose best such bound reaches its need ``R_m`` is covered. (S, A: the
+    core's padded options, (n, width) and (n, width, rows).)"""
+    covered = np.zeros(len(R), dtype=bool)
+    if not len(S):
+        return covered
+    mu = np.logspace(-9, 3, 97)[:, None, None]
+    for m in np.argsort(lam, kind="stable"):
+        trial = covered.copy()
+        trial[m] = True
+        for lam_t in (lam, W, (lam + W) / 2):
+            lam_t = np.where(trial, 0.0, lam_t)
+            spare = budget - float(lam_t @ R)
+            low = np.min(A[None, :, :, m] + mu * (S - A @ lam_t)[None], axis=2).sum(axis=1)
+            if np.max(low - mu[:, 0, 0] * spare) >= R[m] * (1 + 1e-9) + 1e-9:
+                covered = trial
+                break
+    return covered
+
+
+def _prune(c: np.ndarray, T: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the states no completion can prefer: a state is dominated by another that costs at
+    most its cost plus ``Σ w·max(0, T − T_other)`` (whatever the rest of the mix, the other does
+    at least as well). Equal contributions keep the cheapest; with one pool row the dominance
+    is applied in full (two running minima over the states sorted by contribution). Every
+    state dropped has a kept one that dominates it: a chain of drops lowers the cost at each
+    step taken against the contribution order, so it cannot come back to where it started."""
+    if len(c) <= 1:
+        return c, T
+    order = np.lexsort((c, *T.T[::-1]))
+    c, T = c[order], T[order]
+    first = np.concatenate([[True], np.any(T[1:] != T[:-1], axis=1)])
+    c, T = c[first], T[first]
+    if T.shape[1] == 1 and len(c) > 1:
+        t = T[:, 0]
+        after = np.minimum.accumulate(c[::-1])[::-1]  # cheapest with a contribution ≥ (ascending t)
+        worse = np.concatenate([c[:-1] >= after[1:], [False]])
+        g = c - W[0] * t
+        before = np.minimum.accumulate(g)
+        # Strictly below, by more than g's rounding: two states a few ulps apart must not
+        # drop each other (one by the first rule, the other by this one).
+        tol = 64 * np.finfo(float).eps * float(np.abs(c).max() + W[0] * np.abs(t).max())
+        worse |= np.concatenate([[False], before[:-1] < g[1:] - tol])
+        c, T = c[~worse], T[~worse]
+    return c, T
+
+
+def _layers(core: _Core, threshold: float, clock: Clock, beam: int | None = None,
+            incumbent: np.ndarray | None = None) -> list | None:
+    """The states of every suffix of the core, last profile first: ``layers[k]`` holds the
+    (cost, contribution) of the mixes of core profiles k.. that some completion can keep
+    within ``threshold`` (by the λ bounds), less dominated ones; None over `STATES_MAX` in
+    a layer or `STORED_MAX` floats in all.
+    With ``beam``, only that many states with the lowest bounds are kept per layer (a quick
+    search for a good mix, not a proof). With an ``incumbent`` mix, each layer's states are
+    also completed with the incumbent's plans for the earlier core profiles: whole mixes, whose
+    cheapest lowers the threshold for the layers still to come when it is below it."""
+    lam = core.multipliers
+    n, M = len(core.core), len(core.R)
+    lam_R = lam @ core.R
+    reduced = np.min(core.S[None] - np.einsum("lm,kjm->lkj", lam, core.A), axis=2)  # (multipliers, n)
+    before = np.concatenate([np.zeros((len(lam), 1)), np.cumsum(reduced, axis=1)], axis=1)
+    c, T = np.zeros(1), np.zeros((1, M))
+    layers: list = [None] * (n + 1)
+    layers[n] = (c, T)
+    stored = 0
+    done_s, done_T = None, None
+    if incumbent is not None:
+        at = np.array([int(np.flatnonzero(o == incumbent[p])[0]) if np.any(o == incumbent[p]) else -1
+                       for p, o in zip(core.core, core.opts)], dtype=int)
+        if n and (at >= 0).all():
+            rows = np.arange(n)
+            done_s = np.concatenate([[0.0], np.cumsum(core.S[rows, at])])
+            done_T = np.concatenate([np.zeros((1, M)), np.cumsum(core.A[rows, at], axis=0)])
+    for k in range(n - 1, -1, -1):
+        c = (c[:, None] + core.S[k][None]).ravel()
+        T = np.minimum(T[:, None, :] + core.A[k][None], core.R).reshape(len(c), M)
+        base = lam_R + before[:, k]
+        bound = core.c0 + c + _best_line(base, lam, T)
+        kept = bound <= threshold  # a missing option costs inf: never kept
+        c, T = _prune(c[kept], T[kept], core.W)
+        if beam is not None and len(c) > beam:
+            bound = core.c0 + c + _best_line(base, lam, T)
+            best = np.sort(np.argsort(bound, kind="stable")[:beam])
+            c, T = c[best], T[best]
+        elif len(c) > STATES_MAX:
+            return None
+        stored += c.size + T.size
+        if stored > STORED_MAX:
+            return None
+        if done_s is not None and len(c):
+            whole = float((core.c0 + done_s[k] + c + core.overage(T + done_T[k])).min())
+            threshold = min(threshold, _threshold_slack(whole))
+        layers[k] = (c, T)
+        clock.left()
+    return layers
+
+
+def _best_line(base: np.ndarray, lam: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """``max_l (base_l − λ_l·T)`` for each row of ``T`` (the best of the Lagrangian bounds).
+    With one pool row the lines' upper envelope is built once and each state looks up its
+    line (log of the lines, not all of them); any line is a valid bound, so rounding in the
+    envelope can only weaken the bound, never make it wrong."""
+    if T.shape[1] != 1 or len(base) <= 4:
+        out = np.empty(len(T))
+        for lo in range(0, len(T), BOUND_ROWS):
+            hi = min(len(T), lo + BOUND_ROWS)
+            out[lo:hi] = np.max(base[None] - T[lo:hi] @ lam.T, axis=1) if len(base) else 0.0
+        return out
+    slope, cut = -lam[:, 0], base
+    order = np.lexsort((cut, slope))  # slope ascending; of equal slopes the highest comes last
+    hull: list[int] = []
+    for i in order.tolist():
+        if hull and slope[hull[-1]] == slope[i]:
+            hull.pop()
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # b is never the highest if i overtakes a no later than b does
+            if (cut[a] - cut[i]) * (slope[b] - slope[a]) <= (cut[a] - cut[b]) * (slope[i] - slope[a]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    h = np.asarray(hull)
+    breaks = (cut[h[:-1]] - cut[h[1:]]) / (slope[h[1:]] - slope[h[:-1]])
+    line = h[np.searchsorted(breaks, T[:, 0])]
+    return cut[line] + slope[line] * T[:, 0]
+
+
+def _threshold_slack(upper: float) -> float:
+    """The search's threshold over an upper bound: the tie margin and room for rounding."""
+    return upper + TIE_EUR + 1e-9 * abs(upper) + 1e-6
+
+
+def _first_within(core: _Core, layers: list, threshold: float) -> np.ndarray | None:
+    """The tie rule on the core: profile by profile in tender order, the first plan (in offer
+    order) that some completion in the next layer keeps within ``threshold``."""
+    choice = core.choice.copy()
+    cost, T = core.c0, np.zeros(len(core.R))
+    for k, p in enumerate(core.core):
+        rest_c, rest_T = layers[k + 1]
+        for i, j in enumerate(core.opts[k]):
+            here = T + core.A[k][i]
+            total = cost + core.S[k][i] + rest_c + core.overage(np.minimum(here + rest_T, core.R))
+            if total.size and total.min() <= threshold:
+                choice[p] = j
+                cost, T = cost + core.S[k][i], np.minimum(here, core.R)
+                break
+        else:
+            return None
+    return choice
+
+
+def _core_of(model: _Milp, pen: np.ndarray, low: float, lam: np.ndarray, upper: float) -> _Core:
+    """The core under an upper bound: pairs whose bound ``low + pen`` exceeds it + 0.005 dropped."""
     pairs = model.pairs
-    if model.relaxation_solution() is None:
+    limit = _threshold_slack(upper)  # the tie margin, and rounding in the bound and the costs
+    keep = low + pen <= limit
+    keep[np.lexsort((pen, pairs.row))[pairs.start[:-1]]] = True  # each profile keeps its cheapest pair
+    per = np.add.reduceat(keep.astype(int), pairs.start[:-1])
+    choice = model.base.copy()
+    single = keep & (per[pairs.row] == 1)
+    choice[pairs.prof[single]] = pairs.plan[single]
+    multi = keep & (per[pairs.row] > 1)
+    rows = np.flatnonzero(per > 1)
+    core = [model.free[i] for i in rows.tolist()]
+    opts = np.split(pairs.plan[multi], np.cumsum(per[rows])[:-1]) if len(rows) else []
+    return _Core(model.problem, choice, core, opts, lam, limit)
+
+
+def _core_search(problem: MixProblem, model: _Milp, clock: Clock) -> np.ndarray | None:
+    """The contract's mix by a layered search over the core (`_Core`), or None when a layer
+    holds more than `STATES_MAX` states (then the MILP decides).
+
+    1. LP relaxation → multipliers, each pair's reduced penalty, a lower bound; its rounded,
+       polished solution → an upper bound. 2. A quick beam search over the core finds a mix
+       usually at the minimum (a better upper bound: a smaller core). 3. The exact search: the
+       states of every suffix of the core (in tender order), pruned by the λ bounds against
+       the upper bound + 0.005 and by dominance; the minimum is the cheapest whole state.
+    4. The tie rule by greedy fixing in tender order, each plan checked against the stored
+       suffix states: the first plan with a completion within the minimum + 0.005."""
+    if STATES_MAX <= 0:
         return None
-    x, duals = model.relaxation_solution()
-    lam = np.clip(duals, 0.0, model.cost[model.n_x:])
-    r = model.cost[: model.n_x] - model.share @ lam
+    solved = model.relaxation_solution()
+    if solved is None:
+        return None
+    x, duals = solved
+    pairs = model.pairs
+    lam_rows = np.clip(duals, 0.0, model.cost[model.n_x:])
+    r = model.cost[: model.n_x] - model.share @ lam_rows
     r_min = np.minimum.reduceat(r, pairs.start[:-1])
     pen = r - r_min[pairs.row]
-    low = model.offset + float(lam.sum()) + float(r_min.sum())
+    low = model.offset + float(lam_rows.sum()) + float(r_min.sum())
+    lam = np.zeros(problem.D.size)
+    lam[model.active.ravel()] = lam_rows / model.res
     incumbent = _polish(problem, pairs.choice(model.base, x), model.free, clock)
     upper = problem.cost(incumbent[None, :])[0]
-    budget = upper + TIE_EUR - low + 1e-9 * abs(upper) + 1e-6  # rounding in L and the costs
-    sums = np.zeros(1)
-    layers = []
-    held = 0
-    for i in range(len(model.free)):
-        ks = np.arange(pairs.start[i], pairs.start[i + 1])
-        grown = (sums[:, None] + pen[ks][None, :]).ravel()  # parent-major, plans in offer order
-        kept = np.flatnonzero(grown <= budget)
-        held += len(kept)
-        if held > LAGRANGE_MAX:
-            return None
-        parent, k = np.divmod(kept, len(ks))
-        layers.append((parent, pairs.plan[ks][k]))
-        sums = grown[kept]
-        clock.left()
-    # Back to whole mixes, lexicographic order kept (small integers: n × profiles stays small).
-    n = len(sums)
-    if n > LAGRANGE_MIXES:
+    core = _core_of(model, pen, low, lam, upper)
+    quick = _layers(core, upper + TIE_EUR, clock, beam=BEAM)
+    if quick is not None and len(quick[0][0]):
+        found = float((core.c0 + quick[0][0] + core.overage(quick[0][1])).min())
+        mix = _first_within(core, quick, found + 1e-9 * abs(found) + 1e-7)
+        if mix is not None:
+            cost = problem.cost(mix[None, :])[0]
+            if cost < upper:
+                upper, incumbent = cost, mix
+                core = _core_of(model, pen, low, lam, upper)
+    layers = _layers(core, _threshold_slack(upper), clock, incumbent=incumbent)
+    if layers is None or not len(layers[0][0]):
         return None
-    plans = np.empty((n, len(model.free)), dtype=np.int32)
-    at = np.arange(n)
-    for col in range(len(layers) - 1, -1, -1):
-        parent, plan = layers[col]
-        plans[:, col] = plan[at]
-        at = parent[at]
-    free = np.asarray(model.free)
-
-    def mixes(lo: int, hi: int) -> np.ndarray:
-        rows = np.repeat(model.base[None, :], hi - lo, axis=0)
-        rows[:, free] = plans[lo:hi]
-        return rows
-
-    costs = problem.costs(n, mixes, clock)
-    best = int(np.argmax(costs <= costs.min() + TIE_EUR))
-    return mixes(best, best + 1)[0]
+    best = float((core.c0 + layers[0][0] + core.overage(layers[0][1])).min())
+    return _first_within(core, layers, best + TIE_EUR)
 
 
 def _polish(problem: MixProblem, choice: np.ndarray, free: list[int], clock: Clock | None = None) -> np.ndarray:
-    """Take any single-profile swap that is cheaper by more than the tie margin."""
+    """Take any single-profile swap that is cheaper by more than the tie margin (the cheapest
+    first, the first in pair order among equals), until none is. Each swap's saving is
+    computed from the current pool total (a pair's contribution out, the other's in), so a
+    round costs pairs × pool rows, not pairs × profiles."""
     clock = _clock(clock)
-    pairs = _Pairs(problem, free) if free else None
+    if not free:
+        return choice
+    pairs = _Pairs(problem, free)
+    choice = choice.copy()
+    rows = np.arange(len(choice))
+    n_rows = problem.D.size
+    a = problem.a.reshape(problem.a.shape[0], problem.a.shape[1], n_rows)
+    D, w = problem.D.ravel(), problem.w.ravel()
+    pair_s, pair_a = problem.s[pairs.prof, pairs.plan], a[pairs.prof, pairs.plan]
     while True:
         clock.left()
-        if pairs is None:
+        T = a[rows, choice].sum(axis=0)
+        held = choice[pairs.prof]
+        swapped = T - a[pairs.prof, held] + pair_a
+        saving = (pair_s - problem.s[pairs.prof, held] + (w * np.maximum(0.0, D - swapped)).sum(axis=1)
+                  - (w * np.maximum(0.0, D - T)).sum())
+        saving[pairs.plan == held] = np.inf
+        best = int(np.argmin(saving))
+        if not saving[best] < -TIE_EUR:
             return choice
-        current = problem.cost(choice[None, :])[0]
-        swap = pairs.plan != choice[pairs.prof]
-        swap_p, swap_j = pairs.prof[swap], pairs.plan[swap]
-        if not len(swap_p):
-            return choice
-
-        def mixes(lo: int, hi: int, choice=choice, swap_p=swap_p, swap_j=swap_j) -> np.ndarray:
-            rows = np.repeat(choice[None, :], hi - lo, axis=0)
-            rows[np.arange(hi - lo), swap_p[lo:hi]] = swap_j[lo:hi]
-            return rows
-
-        costs = problem.costs(len(swap_p), mixes, clock)
-        best = int(np.argmin(costs))
-        if costs[best] >= current - TIE_EUR:
-            return choice
-        choice = mixes(best, best + 1)[0]
+        choice[pairs.prof[best]] = pairs.plan[best]
 
 
 def _milp(problem: MixProblem, base: np.ndarray, free: list[int], clock: Clock | None = None) -> np.ndarray:
     clock = _clock(clock)
     model = _Milp(problem, base, free, clock)
-    choice = _lagrangian(problem, model, clock)
+    choice = _core_search(problem, model, clock)
     if choice is not None:
         return choice
     choice = model.solve()

@@ -88,18 +88,18 @@ def test_large_pooled_mix_uses_the_milp_and_beats_every_single_swap():
 @settings(max_examples=150, deadline=None)
 @given(problems())
 def test_the_highs_fallback_equals_enumeration(problem):
-    """The same, with the Lagrangian enumeration disabled: the HiGHS MILP, polish and tie-rule
+    """The same, with the layered core search disabled: the HiGHS MILP, polish and tie-rule
     re-solves (incremental bound changes) decide every mix."""
     import scoring.plans as plans
 
     free = _free(problem)
     if not free:
         return
-    saved, plans.LAGRANGE_MAX = plans.LAGRANGE_MAX, 0
+    saved, plans.STATES_MAX = plans.STATES_MAX, 0
     try:
         solved = _milp(problem, _first(problem), free)
     finally:
-        plans.LAGRANGE_MAX = saved
+        plans.STATES_MAX = saved
     assert list(solved) == list(_enumerate(problem, _first(problem), free))
 
 
@@ -119,11 +119,11 @@ def test_over_the_threshold_both_paths_equal_brute_force(seed, fallback):
     problem = MixProblem(options, s, a, D, rng.choice([0.5, 1.0, 2.0], size=(1, 2)))
     free = _free(problem)
     expected = _enumerate(problem, _first(problem), free)
-    saved = plans.ENUMERATE_MAX, plans.LAGRANGE_MAX
+    saved = plans.ENUMERATE_MAX, plans.STATES_MAX
     plans.ENUMERATE_MAX = 1000
-    plans.LAGRANGE_MAX = 0 if fallback else saved[1]
+    plans.STATES_MAX = 0 if fallback else saved[1]
     try:
         solved = choose_plans(problem)
     finally:
-        plans.ENUMERATE_MAX, plans.LAGRANGE_MAX = saved
+        plans.ENUMERATE_MAX, plans.STATES_MAX = saved
     assert list(solved) == list(expected)

@@ -1,12 +1,13 @@
 """The plan-mix solver's guards (issue 12, items 8 and 9): a time budget per bid and a bounded
 working set, without changing any result.
 
-- Time: a few KB of YAML (16 profiles choosing among 16 near-identical plans feeding a pool: a
-  subset-sum in disguise) keeps HiGHS busy for minutes. With a budget of 2 s
+- Time: a few KB of YAML (40 profiles choosing among 8 plans that all cost the same per GB of
+  pooled allowance, with lines that grow differently: a subset sum per contract year) keeps
+  the solver busy for minutes. With a budget of 2 s
   (``FLEETBID_MAX_SOLVER_SECONDS``) the command line stops after about that long with one
   ``error: FILE: plans: …`` line naming the bid, exit status 2 — never an unproven mix
-  presented as the optimum, never a hang — and nothing on stdout (SciPy's HiGHS prints a
-  debug line there on such programmes, within the first 2 s here).
+  presented as the optimum, never a hang — and nothing on stdout (the HiGHS calls' own output
+  guard is tests/test_solver_scale.py).
 - Memory: the exhaustive search costs its mixes in chunks, so its largest temporary no longer
   grows with mixes × profiles × components × years (measured with tracemalloc on a case that
   used to need ~190 MB), and a 100-year term is costed instead of ending in a MemoryError.
@@ -32,22 +33,28 @@ from scoring.plans import MixProblem, choose_plans
 from conftest import ROOT, write_tender
 
 
-def _subset_sum_tender(folder, profiles=16, n_plans=16, term=36):
-    """Near-identical plans (fee ≈ 0.97 × allowance) on profiles whose pooled demand lies
-    between the smallest and the largest supply: covering it exactly is a subset sum."""
+def _subset_sum_tender(folder, profiles=40, n_plans=8, term=36):
+    """A tied ladder: every plan costs 0.35 a month per GB of pooled allowance, so the LP
+    relaxation is flat and covering the pool is a subset sum; the profiles' lines grow, stay
+    or shrink (+10 %, +4 %, 0, −5 % a year) while their usage stays, so each contract year's
+    pool is a different subset sum (three rows, no dominance between partial mixes). Neither
+    the layered core search nor HiGHS settles it within minutes."""
+    rng = np.random.default_rng(1)
+    growth = [0.0, -0.05, 0.04, 0.1]
     tender = {
         "name": "hard", "term_months": term, "entities": [{"id": "e"}],
-        "profiles": [{"id": f"p{p}", "lines": {"e": 10 + 3 * p}, "usage": {"data_gb": 5.0 + p * 0.37}}
-                     for p in range(profiles)],
+        "profiles": [{"id": f"p{p}", "lines": {"e": int(rng.integers(1, 40))}, "line_growth": growth[p % 4],
+                      "usage": {"data_gb": float(rng.choice([1.0, 2.5, 4.0, 6.0, 9.0]))}} for p in range(profiles)],
         "evaluation": {"method": "weighted_sum", "price": {"weight": 100, "basis": "tco", "formula": "ratio"},
                        "criteria": []},
     }
+    allowance = [round(1.5 + 2.37 * j, 2) for j in range(n_plans)]
     bid = {
         "operator": "Hard",
-        "plans": [{"id": f"j{j}", "monthly_fee": round(0.97 * (2.0 + 0.73 * j) + 0.001 * (j % 3), 3),
-                   "allowances": {"data_gb": round(2.0 + 0.73 * j, 2)}} for j in range(n_plans)],
+        "plans": [{"id": f"j{j}", "monthly_fee": round(0.35 * allowance[j], 4),
+                   "allowances": {"data_gb": allowance[j]}} for j in range(n_plans)],
         "offer": {f"p{p}": [f"j{j}" for j in range(n_plans)] for p in range(profiles)},
-        "pool": {"data_gb": {"overage_rate": 1.0}},
+        "pool": {"data_gb": {"overage_rate": 2.5}},
     }
     return write_tender(folder, tender, {"hard": bid})
 
