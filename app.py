@@ -3,7 +3,17 @@
 
 import streamlit as st
 
-from ui import compare_page, costs_page, state, summary_page, switching_page, tender_page, whatif_page
+from ui import (
+    audit_page,
+    award_page,
+    compare_page,
+    costs_page,
+    state,
+    summary_page,
+    switching_page,
+    tender_page,
+    whatif_page,
+)
 from ui.common import tr
 from ui.gate import require_access
 
@@ -21,6 +31,8 @@ pages = [
     st.Page(costs_page.render, title=tr("page.costs"), url_path="costs"),
     st.Page(switching_page.render, title=tr("page.switching"), url_path="switching"),
     st.Page(whatif_page.render, title=tr("page.whatif"), url_path="what-if"),
+    st.Page(award_page.render, title=tr("page.award"), url_path="award-split"),
     st.Page(summary_page.render, title=tr("page.summary"), url_path="summary"),
+    st.Page(audit_page.render, title=tr("page.audit"), url_path="invoice-audit"),
 ]
 st.navigation(pages).run()

@@ -7,10 +7,18 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from reports.formats import current_locale, grouped
+
 
 def money(x: float | None) -> str:
-    """Whole currency units; an amount that rounds to zero shows as 0, never -0."""
-    return "—" if x is None else f"{round(x) + 0:,}"
+    """Whole currency units; an amount that rounds to zero shows as 0, never -0. Grouped in
+    the tender's locale when the command set one (reports.formats.amounts_locale)."""
+    if x is None:
+        return "—"
+    locale = current_locale()
+    if locale is None:
+        return f"{round(x) + 0:,}"
+    return ("-" if round(x) < 0 else "") + grouped(str(abs(round(x))), locale)
 
 
 def points(x: float | None) -> str:

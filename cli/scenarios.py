@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from reports.names import bid_name, criterion_name, driver_label, glossary
+from reports.text import t
 from scenarios.api import Fleetbid
 from scenarios.montecarlo import check_draws
 from scenarios.overlay import load_scenario
@@ -46,6 +47,16 @@ def compare(args) -> tuple[dict, str]:
             {"id": b, "tco": ev.figures[b].tco, "rank": ev.ranking.rank[b], "total_score": ev.ranking.total[b]}
             for b in ev.costs.bids]}
         for name, ev in runs]}
+    for (_, ev), sc in zip(runs, data["scenarios"]):  # the award split's cost, where the tender has an award block
+        if ev.tender.spec.award is not None:
+            try:
+                split = Fleetbid.award_of(ev)
+            except TenderError as exc:  # a scenario the split cannot cost (billed usage line by line)
+                sc["award"] = {"feasible": None, "cost": None, "error": "; ".join(p.message for p in exc.problems)}
+                continue
+            sc["award"] = {"feasible": split.feasible, "cost": None if split.award is None else split.award.cost,
+                           "objective": split.objective, "split": None if split.award is None else
+                           split.award.units_by_bid(), "infeasible_rules": list(split.infeasible_rules)}
     cur = session.tender.spec.currency
     lines = []
     for (_, ev), sc in zip(runs, data["scenarios"]):
@@ -55,6 +66,16 @@ def compare(args) -> tuple[dict, str]:
             rows.append([bid_name(ev.tender, b["id"]), str(b["rank"] or "KO"), money(b["tco"]),
                          "—" if b["total_score"] is None else f"{b['total_score']:.2f}"])
         lines += ["  " + line for line in aligned(rows, right={1, 2, 3})]
+        if "award" in sc:
+            split = sc["award"]
+            if split["feasible"] is None:
+                lines.append(f"  {t('award.cost', 'en')}: — ({split['error']})")
+                continue
+            lines.append(f"  {t('award.cost', 'en')}: " + (
+                f"{money(split['cost'])} {cur} (" + "; ".join(f"{bid_name(ev.tender, b)}: {', '.join(us)}"
+                                                          for b, us in split["split"].items()) + ")"
+                if split["feasible"] else t("award.infeasible_unnamed", "en") + " (" + ", ".join(
+                    split["infeasible_rules"]) + ")"))
     return data, "\n".join(lines)
 
 
@@ -167,6 +188,70 @@ def dqe(args) -> tuple[dict, str]:
     return {"bids": rows_}, "\n".join(lines)
 
 
+def award_conflict(args, data: dict) -> str:
+    """The error line of rules that cannot hold together: the rules by name, then in words."""
+    from reports.award import conflict, rules_of
+
+    tender = Fleetbid.open(args.tender_dir).evaluation(load_scenario(args.scenario) if args.scenario else None).tender
+    names = ", ".join(data["infeasible_rules"]) or "coverage: no eligible bid can receive " + ", ".join(
+        data["uncovered_units"])
+    where = args.scenario or f"{args.tender_dir.rstrip('/')}/tender.yaml"
+    return f"{where}: award: infeasible rules ({names}): {conflict(data, rules_of(tender.spec.award), tender, 'en')}"
+
+
+def award(args) -> tuple[dict, str]:
+    """The award split (docs/award-split.md): the contract's JSON, and the text of its tables."""
+    from reports.award import conflict, rule_words, rules_of, share_label, split_words, unit_name
+
+    session = Fleetbid.open(args.tender_dir)
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    result = session.award(scenario)
+    data = result.as_json()
+    tender = session.evaluation(scenario).tender
+    rules, kind, cur = rules_of(tender.spec.award), result.unit, result.currency
+    name = lambda b: bid_name(tender, b)  # noqa: E731
+    units = lambda us: ", ".join(unit_name(tender, kind, u) for u in us)  # noqa: E731
+    lines = [f"{t('page.award', 'en')} — {t(f'award.unit.{kind}', 'en')}, {t(f'award.regime.{result.regime}', 'en')}, "
+             f"{t(f'award.objective.{result.objective}', 'en')} ({cur})"]
+    if result.award is None:
+        lines.append(conflict(data, rules, tender, "en"))
+    else:
+        lines.append(f"{t('award.cost', 'en')}: {money(result.award.cost)}")
+        rows = [[t(f"award.col.{c}", "en") for c in ("operator", "units", "lines", "share", "bid_cost", "switching",
+                                                      "cost")]]
+        for b in result.award.bids:
+            rows.append([name(b.bid), units(b.units), f"{b.initial_lines:,.0f}", share_label(b.share, "en"),
+                         money(b.bid_cost), money(b.switching_cost), money(b.cost)])
+        lines += ["", t("award.by_operator", "en")] + ["  " + x for x in aligned(rows, right={2, 3, 4, 5, 6})]
+    if result.single_award is None:
+        lines += ["", t("award.no_single", "en")]
+    else:
+        lines += ["", f"{t('award.single', 'en', name=name(result.single_award[0]))}: {money(result.single_award[1])}"]
+        if result.saving_vs_single is not None:
+            key = "award.saving_text" if result.saving_vs_single > 0.005 else (
+                "award.extra_text" if result.saving_vs_single < -0.005 else "award.same_text")
+            lines.append(t(key, "en", amount=f"{money(abs(result.saving_vs_single))} {cur}",
+                           name=name(result.single_award[0])))
+    lines += ["", t("award.rule_costs", "en")]
+    if result.rule_costs:
+        rows = [[t(f"award.col.{c}", "en") for c in ("rule", "without", "difference")]]
+        for r in result.rule_costs:
+            rows.append([rule_words(r.rule, rules, tender, "en"), money(r.cost_without), money(r.difference)])
+        lines += ["  " + x for x in aligned(rows, right={1, 2})] + [t("award.rule_costs_note", "en")]
+    else:
+        lines.append("  " + t("award.no_rules", "en"))
+    rows = [[t(f"award.col.{c}", "en") for c in ("max_share", "curve_cost", "curve_split")]]
+    for p in result.share_curve:
+        rows.append([share_label(p.max_share, "en"), money(p.cost) if p.cost is not None else
+                     t("award.infeasible_cell", "en"), split_words(p.split, tender, kind)])
+    lines += ["", t("award.title.curve", "en")] + ["  " + x for x in aligned(rows, right={0, 1})]
+    lines.append(t("award.curve_note", "en"))
+    if result.excluded:
+        lines += ["", t("award.excluded", "en", list="; ".join(f"{name(b)} ({why})"
+                                                                for b, why in result.excluded.items()))]
+    return data, "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scenarios", description="What-if analyses of a tender.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     add("sensitivity", sensitivity_cmd, f"tornado of drivers at ±{DELTA * 100:g} %% and weight stability")
     add("switch", switch, "stay vs switch: break-even, switching waterfall, porting risk")
     add("dqe", dqe, "expected cost vs the average-line cost of a spreadsheet DQE (bill of quantities)")
+    a = add("award", award, "the award split across operators, the cost of each rule, the share curve", scenario=False)
+    a.add_argument("scenario", nargs="?", type=Path, help="apply this scenario file first")
     args = parser.parse_args(argv)
     if getattr(args, "draws", 1) < 1:
         parser.error("--draws must be at least 1")
@@ -199,4 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         data, text = args.func(args)
     except TenderError as exc:
         return print_problems(exc.problems)
+    if args.func is award and not data["feasible"]:  # the JSON (or the text) still printed, then exit 2
+        emit(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) if args.json else text)
+        return print_problems([award_conflict(args, data)])
     return emit(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) if args.json else text)

@@ -9,9 +9,22 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
-from reports.names import amounts_basis, basis_label, bid_name, criterion_name, glossary, knockout_text, warning_text
+from reports.formats import current_locale, grouped, set_amounts_locale
+from reports.names import (
+    amounts_basis,
+    basis_label,
+    bid_name,
+    bids_by_rank,
+    criterion_name,
+    glossary,
+    knockout_text,
+    profile_name,
+    warning_text,
+)
+from reports.text import t
 from scenarios.api import Fleetbid
 from scenarios.overlay import Scenario, load_scenario
 from scoring import EXAMPLE_TENDER
@@ -100,24 +113,89 @@ def _evaluation(tender_dir: str, scenario: str | None = None) -> tuple[Evaluatio
     return session.evaluation(loaded), loaded
 
 
+def _unit(x: float, decimals: int = 2) -> str:
+    """An amount per line per month (``decimals`` 2) or a count of line-months (0): "—" for none;
+    one that rounds to zero shows as 0.00, never -0.00; grouped in the tender's locale when the
+    command set one, as `cli.common.money`."""
+    if x is None or x != x:
+        return "—"
+    value = round(x, decimals) + 0
+    locale = current_locale()
+    if locale is None:
+        return f"{value:,.{decimals}f}"
+    return ("-" if value < 0 else "") + grouped(f"{abs(value):.{decimals}f}", locale)
+
+
+def unit_prices_text(ev: Evaluation) -> str:
+    """The unit-prices section (`Fleetbid.unit_prices`): per costed bid in rank order, each
+    profile's cost per line per month by column, its line-months and its cost over the term;
+    then what is not per line, and the TCO they add up to. A column at zero for every bid is
+    left out (and named). Labels from the text catalogue."""
+    tender = ev.tender
+    up = Fleetbid.unit_prices(ev)
+    cur = tender.spec.currency
+    zero = [c for c in up.columns if not up.per_line[c].fillna(0.0).round(2).any()]
+    columns = [c for c in up.columns if c not in zero]
+    caption = t("unit.caption", "en", currency=cur, basis=amounts_basis(tender, "en"))
+    out = [t("unit.title", "en"), *textwrap.wrap(caption, 110, initial_indent="  ", subsequent_indent="  ")]
+    if not up.bids:
+        return "\n".join([*out, "  " + t("unit.none", "en")])
+    if zero:
+        out.append("  " + t("unit.zero", "en", columns=", ".join(t(f"unit.col.{c}", "en") for c in zero)))
+    for bid in (b for b in bids_by_rank(ev) if b in up.bids):
+        rows, other = up.of(bid)
+        out += ["", f"{bid_name(tender, bid)} ({bid}{', ' + t('knocked_out', 'en') if not ev.ranking.rank[bid] else ''}):"]
+        head = [t("unit.profile", "en"), t("unit.line_months", "en"),
+                *(t(f"unit.col.{c}", "en") for c in (*columns, "total")), f"{t('unit.cost', 'en')} {cur}"]
+        table_rows = [head]
+        for r in rows.itertuples(index=False):
+            table_rows.append([profile_name(tender, r.profile), _unit(r.line_months, 0),
+                               *(_unit(getattr(r, c)) for c in (*columns, "total")), money(r.cost)])
+        blank = [""] * (len(columns) + 2)
+        table_rows.append([t("unit.not_per_line", "en"), *blank, money(other["total"])])
+        table_rows.append([t("unit.tco", "en"), *blank, money(up.tco[bid])])
+        out += ["  " + line for line in aligned(table_rows, right=set(range(1, len(head))))]
+        items = [f"{t(f'unit.item.{c}', 'en').lower()} {money(other[c])}" for c in up.items if round(other[c])]
+        out.append(f"  {t('unit.not_per_line', 'en')}: {', '.join(items) if items else t('none', 'en')}")
+    return "\n".join(out)
+
+
 def _evaluate(args) -> str:
     evaluation = Fleetbid.open(args.tender_dir).evaluation()
-    return evaluation.to_json() if args.json else table(evaluation)
+    set_amounts_locale(evaluation.tender.spec.locale)  # the text's amounts in the tender's locale (not --json)
+    if not args.unit_prices:
+        return evaluation.to_json() if args.json else table(evaluation)
+    if args.json:
+        d = evaluation.to_dict()
+        d["unit_prices"] = {"basis": amounts_basis(evaluation.tender, "en"), **Fleetbid.unit_prices(evaluation).to_dict()}
+        return json.dumps(d, indent=1, ensure_ascii=False, allow_nan=False)
+    return table(evaluation) + "\n\n" + unit_prices_text(evaluation)
+
+
+def _schedule_tender(tender_dir):
+    """The tender a price schedule is laid out for: tender.yaml alone (the schedule goes out
+    before any bid comes in), its profiles completed from the billing export when it takes them
+    from there."""
+    from scoring.excel import tender_for
+    from scoring.load import with_export_profiles
+
+    tender = tender_for(tender_dir)
+    shown = f"{str(tender_dir).rstrip('/')}/tender.yaml"
+    return tender.model_copy(update={"spec": with_export_profiles(tender.spec, tender_dir, shown)})
 
 
 def _template(args) -> str:
-    from scoring.excel import tender_for, write_template
+    from scoring.excel import write_template
 
-    # The schedule goes out before any bid comes in: tender.yaml alone is enough.
-    tender = tender_for(args.tender_dir)
-    write_template(tender, made_parent(args.out))
+    write_template(_schedule_tender(args.tender_dir), made_parent(args.out))
     return f"wrote the price-schedule template {args.out}"
 
 
 def _convert(args) -> str:
     from scoring.excel import convert
 
-    convert(args.bid, args.tender, made_parent(args.out))
+    to_excel = args.out.suffix.lower() == ".xlsx"  # only a schedule is laid out for the tender
+    convert(args.bid, args.tender, made_parent(args.out), tender=_schedule_tender(args.tender) if to_excel else None)
     return f"wrote {args.out}"
 
 
@@ -198,10 +276,13 @@ def _usage_source(args):
         except ValidationError as exc:
             raise TenderError(pydantic_problems(exc, tender_shown, ("usage_file",))) from None
         entities = _tender_ids(raw, "entities", tender_shown)
-        profiles = _tender_ids(raw, "profiles", tender_shown) if "profile" in spec.columns else None
+        # profiles left out: the export's profile column names them (docs/billing-exports.md)
+        listed = "profile" in spec.columns and raw.get("profiles") is not None
+        profiles = _tender_ids(raw, "profiles", tender_shown) if listed else None
+        discover = ("profile",) if "profile" in spec.columns and not listed else False
         if args.usage_file is not None:
-            return args.usage_file, str(args.usage_file), spec, entities, profiles, False
-        return args.tender / spec.path, f"{folder}/{spec.path}", spec, entities, profiles, False
+            return args.usage_file, str(args.usage_file), spec, entities, profiles, discover
+        return args.tender / spec.path, f"{folder}/{spec.path}", spec, entities, profiles, discover
     if args.usage_file is None:
         raise TenderError.at("profiles", "USAGE_FILE", "name the billing export (or give --tender DIR)")
     shown = str(args.usage_file)
@@ -291,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="cost, score and rank every bid of a tender folder")
     ev.add_argument("tender_dir", **default_dir)
     ev.add_argument("--json", action="store_true", help="print the JSON object of the format contract")
+    ev.add_argument("--unit-prices", action="store_true",
+                    help="add each bid's cost per line per month by profile (and a unit_prices key to --json)")
     ev.set_defaults(func=_evaluate)
     tp = sub.add_parser("template", help="write the Excel price schedule a buyer sends to operators")
     tp.add_argument("tender_dir", **default_dir)

@@ -7,6 +7,7 @@
 3. costs by contract year and by component per bid, by entity for the winner;
 4. switching: the cost parts and break-even month per challenger;
 5. sensitivity: the drivers that move the margin most, weight-stability ranges;
+6. the award split across operators, when the tender has an ``award`` block (`award_section`);
 A. the methodology (formulas, weights, knock-out rules, cost rules);
 B. the audit trail (SHA-256 of every input file, versions, date, scenario).
 
@@ -35,8 +36,9 @@ from scenarios.switch import stay_or_switch
 from scoring.evaluate import Evaluation
 
 from .audit import _audit, fleetbid_version, input_files
+from .award_section import award_figures, award_result, award_section
 from .document import Document, ReportError, find_font_dir, t
-from .formats import LANGS
+from .formats import LANGS, amounts_locale
 from .render import Charts, chart_figures, charts_note, charts_unavailable, find_browser, render_charts
 from .sections import _costs, _cover, _methodology, _ranking, _sensitivity, _switching
 
@@ -53,18 +55,30 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
     generation date printed and stored in the PDF: fix it to get the same bytes from the
     same inputs (with charts off). ``warn`` is called with one English sentence when charts
     were asked for but could not be drawn (the report itself says so on its first page).
-    Raises `ReportError` without the DejaVu fonts.
+    Raises `ReportError` without the DejaVu fonts. Amounts are grouped in the tender's
+    ``locale`` when it has one (`reports.formats.amounts_locale`).
     """
+    with amounts_locale(ev.tender.spec.locale):
+        return _build_report(ev, out_path, lang=lang, sources=sources, scenario_name=scenario_name, charts=charts,
+                             created=created, browser=browser, warn=warn)
+
+
+def _build_report(ev: Evaluation, out_path: str | Path, *, lang: str, sources: dict[str, bytes] | None,
+                  scenario_name: str | None, charts: bool, created: datetime | None, browser: str | None,
+                  warn: Callable[[str], None] | None) -> Path:
     if lang not in LANGS:
         raise ReportError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
     created = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     generated = created.strftime("%Y-%m-%d %H:%M")
     sos = stay_or_switch(ev)
     sens = sensitivity(ev, DELTA)
+    award = award_result(ev)  # None without an award block: nothing of the section is drawn
     pdf = Document(lang, ev.tender.name, generated)  # fails early, before any rendering, without fonts
     if charts:
         try:
             figs = chart_figures(ev, sos, sens, lang)
+            if isinstance(award, dict):
+                figs.update(award_figures(award, ev, lang))
         except ImportError:
             rendered = Charts({}, ("charts.no_plotly", {}), lang=lang)
         else:
@@ -85,6 +99,8 @@ def build_report(ev: Evaluation, out_path: str | Path, *, lang: str = "en", sour
     _costs(pdf, ev, lang, rendered)
     _switching(pdf, ev, sos, lang, rendered)
     _sensitivity(pdf, ev, sens, lang, rendered)
+    if award is not None:
+        award_section(pdf, ev, award, "6", lang, rendered)
     _methodology(pdf, ev, lang)
     _audit(pdf, ev, lang, sources, scenario_name, generated, rendered)
     out = Path(out_path)

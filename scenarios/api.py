@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
@@ -33,13 +33,17 @@ from scoring.errors import Problem, TenderError
 from scoring.evaluate import Evaluation, evaluate
 from scoring.load import RawTender, build_tender, measured_lines, read_files, read_folder
 from scoring.model import Tender
+from scoring.unit_prices import UnitPrices, unit_prices
 from scoring.yamlio import parse_yaml_mapping
 
+from .award import AwardResult, award_split
 from .dqe import dqe_gap
-from .montecarlo import MonteCarlo, monte_carlo
 from .overlay import Scenario, apply, evaluate_scenario, scenario_from_dict, tender_scenarios
 from .sensitivity import Sensitivity, sensitivity
 from .switch import StayOrSwitch, stay_or_switch
+
+if TYPE_CHECKING:  # scipy.stats and the draws are imported when a simulation is asked for, not at start-up
+    from .montecarlo import MonteCarlo
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -319,6 +323,12 @@ class Fleetbid:
             usage_share=top_share(charges)[1], top=head.reset_index(drop=True))
 
     @staticmethod
+    def unit_prices(ev: Evaluation) -> UnitPrices:
+        """Each costed bid's cost per line per month by profile, and what is not per line
+        (`scoring.unit_prices`), from ``ev``'s cost table."""
+        return unit_prices(ev.costs, ev.tender)
+
+    @staticmethod
     def stay_or_switch(ev: Evaluation) -> StayOrSwitch:
         return stay_or_switch(ev)
 
@@ -328,7 +338,19 @@ class Fleetbid:
 
     @staticmethod
     def monte_carlo(ev: Evaluation, draws: int, seed: int) -> MonteCarlo:
+        from .montecarlo import monte_carlo  # lazily: scipy.stats is slow to import
+
         return monte_carlo(ev, draws, seed)
+
+    def award(self, scenario: Scenario | None = None) -> AwardResult:
+        """The award split of the tender as written, or under ``scenario``
+        (`scenarios.award.award_split`); a `TenderError` when the tender has no award block."""
+        return award_split(self.evaluation(scenario))
+
+    @staticmethod
+    def award_of(ev: Evaluation) -> AwardResult:
+        """The award split of an evaluation already made (the tender's award block in ``ev``)."""
+        return award_split(ev)
 
     @staticmethod
     def dqe(ev: Evaluation) -> list[dict]:

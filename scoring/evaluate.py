@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 from .components import K
 from .cost import CostTable, compute_costs
@@ -48,13 +51,27 @@ class Evaluation:
     def knockouts(self, bid_id: str) -> list[str]:
         return [*self.costs.knockouts[bid_id], *self.criteria.knockouts(bid_id), *self.ranking.knockouts[bid_id]]
 
+    # The cost cube's sums over every bid, each computed once per evaluation (not once per bid
+    # written): `bid_dict` takes its bid's row.
+    @cached_property
+    def _by_component(self) -> np.ndarray:
+        return self.costs.by_component()
+
+    @cached_property
+    def _annual(self) -> np.ndarray:
+        return self.costs.annual()
+
+    @cached_property
+    def _by_entity(self) -> np.ndarray:
+        return self.costs.by_entity()
+
     def bid_dict(self, bid_id: str) -> dict[str, Any]:
         tender, costs, r = self.tender, self.costs, self.ranking
         bid = tender.bid(bid_id)
         b = costs.index(bid_id)
         fig = self.figures[bid_id]
         costed = costs.costed(bid_id)
-        breakdown = costs.by_component()[b]
+        breakdown = self._by_component[b]
         out: dict[str, Any] = {
             "id": bid_id,
             "operator": bid.operator,
@@ -71,9 +88,9 @@ class Evaluation:
             "npv": fig.npv,
             "service_cost": fig.service_cost,
             "tco_service": fig.tco_service,
-            "annual_cost": [float(x) for x in costs.annual()[b]] if costed else None,
+            "annual_cost": [float(x) for x in self._annual[b]] if costed else None,
             "cost_breakdown": {c: float(breakdown[K[c]]) for c in costs.components} if costed else None,
-            "entity_costs": dict(zip(costs.fleet.entities, map(float, costs.by_entity()[b]))) if costed else None,
+            "entity_costs": dict(zip(costs.fleet.entities, map(float, self._by_entity[b]))) if costed else None,
             "plan_assignment": costs.plan_assignment[bid_id],
             "criteria": {
                 # Points from the weights in use, so a what-if re-rank reports its own.

@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from . import usage_file
-from .errors import TenderError
+from .errors import Problem, TenderError
 from .model import UsageFileSpec
+from .quote import quote
 from .usage_file import LineUsage
 
 
@@ -194,6 +195,28 @@ def assign_profiles(usage: LineUsage, rules: list, profiles: list[str], shown: s
     return code
 
 
+def listed_profiles(usage: LineUsage, listed: tuple[str, ...], spec: UsageFileSpec, shown: str,
+                    tender_file: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(profile codes into ``listed``, ``listed``) for an export read with its profile ids
+    discovered (``usage.profiles``, sorted); every id found when nothing is listed. An id of
+    the column that tender.yaml does not list is one problem naming ``profiles`` (a listed id
+    without lines: `scoring.load`, which knows which profiles take their lines from the export)."""
+    found = usage.profiles or ()
+    per_id = np.bincount(usage.profile, minlength=len(found))
+    if not listed:  # an id held by no line at its latest month (a line that changed profile) is no profile
+        held = [p for p, n in zip(found, per_id) if n > 0]
+        lookup = np.cumsum(per_id > 0) - 1
+        return lookup[usage.profile], tuple(held)
+    column = spec.columns["profile"].strip()
+    extra = [(p, int(n)) for p, n in zip(found, per_id) if p not in listed and n > 0]
+    if extra:
+        raise TenderError([Problem(tender_file, "profiles", (
+            f"profile {quote(p)} is in {shown} (column {quote(column)}, {n:,} line{'s' if n != 1 else ''}) but "
+            f"not listed: add {{id: {p}}} to profiles, or leave profiles out to take every profile of the export"))
+            for p, n in extra])
+    lookup = np.array([listed.index(p) if p in listed else -1 for p in found], dtype=np.int64)
+    return lookup[usage.profile], tuple(listed)
+
 
 _READ: OrderedDict[tuple, tuple[object, Lines]] = OrderedDict()  # the last exports read (scenarios rebuild often)
 _READ_KEEP = 2
@@ -201,24 +224,33 @@ _READ_LOCK = threading.Lock()  # the app's sessions run in threads
 
 
 def read_lines(stamp: tuple, read, spec: UsageFileSpec, *, shown: str, tender_file: str,
-               entities: tuple[str, ...], profiles: tuple[str, ...]) -> Lines:
+               entities: tuple[str, ...], profiles: tuple[str, ...], derive: bool = False) -> Lines:
     """The export's lines for a tender: ``read()`` gives the file's bytes, ``stamp`` identifies
     them (scoring.load.RawTender.attachment), so an export is parsed once per content, reading
     options, tender ids and pseudonymisation key. Raises TenderError naming the export's rows
-    or tender.yaml's rules."""
+    or tender.yaml's rules.
+
+    ``derive`` (the tender's profiles are taken from the export's profile column: none listed,
+    or ids only): the profile ids are those of the column, sorted, when ``profiles`` is empty;
+    otherwise the column's ids must be ``profiles`` (one problem per id of the column not
+    listed, naming tender.yaml's ``profiles``). Codes index ``profiles`` (or the ids found)."""
     key = usage_file.pseudonym_key()
     options = spec.model_dump_json(include={"columns", "units", "delimiter", "decimal", "encoding", "profile_rules"})
-    cache_key = (stamp, options, entities, profiles, hashlib.sha256(key).hexdigest(), shown)
+    cache_key = (stamp, options, entities, profiles, derive, hashlib.sha256(key).hexdigest(), shown)
     with _READ_LOCK:
         if cache_key in _READ:
             _READ.move_to_end(cache_key)
             return _READ[cache_key][1]
     data = read()
     mapped = "profile" in spec.columns
+    discover = mapped and derive
     usage = usage_file.read_line_usage(
-        data, spec, shown=shown, entities=list(entities), profiles=list(profiles) if mapped else None, key=key,
-        xlsx=shown.lower().endswith((".xlsx", ".xlsm")))
-    codes = usage.profile if mapped else assign_profiles(usage, spec.profile_rules, list(profiles), tender_file)
+        data, spec, shown=shown, entities=list(entities), profiles=list(profiles) if mapped and not discover else None,
+        key=key, xlsx=shown.lower().endswith((".xlsx", ".xlsm")), discover_ids=("profile",) if discover else False)
+    if discover:
+        codes, profiles = listed_profiles(usage, profiles, spec, shown, tender_file)
+    else:
+        codes = usage.profile if mapped else assign_profiles(usage, spec.profile_rules, list(profiles), tender_file)
     lines = Lines(usage=usage, profile=codes, entity=usage.entity, profiles=profiles, entities=entities, shown=shown)
     with _READ_LOCK:
         # An upload's stamp is the identity of its bytes: keeping them pins that identity.

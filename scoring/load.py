@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, TenderError
 from .inputs import control_characters, pydantic_problems, strip_nulls  # also imported from here
-from .model import ID_PATTERN, Bid, BidFile, Moderation, Tender, TenderFile, usage_mean
+from .model import ID_PATTERN, Bid, BidFile, Moderation, Profile, Tender, TenderFile, usage_mean
 from .quote import printable, quote
 from .yamlio import parse_yaml_mapping, read_yaml_mapping
 
@@ -337,7 +337,16 @@ def _export_needed(spec: TenderFile) -> bool:
     """The export is read at load time when it is costed or completes a profile; with
     ``evaluate_on: profiles`` and complete profiles it is evidence only, read when shown
     (`measured_lines`), so evaluating does not pay for reading it."""
-    return spec.usage_file.evaluate_on == "lines" or any(p.lines is None or p.usage is None for p in spec.profiles)
+    return (spec.usage_file.evaluate_on == "lines" or not spec.profiles
+            or any(p.lines is None or p.usage is None for p in spec.profiles))
+
+
+def profiles_from_export(spec: TenderFile) -> bool:
+    """Whether the tender's profiles are those of the export's profile column: ``profiles``
+    left out, or listed by id only (no profile gives ``lines`` or ``usage``; a profile may still
+    give its name, growth and device). docs/billing-exports.md, "Profiles from the export"."""
+    return (spec.usage_file is not None and "profile" in spec.usage_file.columns
+            and all(p.lines is None and p.usage is None for p in spec.profiles))
 
 
 def measured_lines(tender: Tender):
@@ -348,6 +357,19 @@ def measured_lines(tender: Tender):
     if tender.lines is not None:
         return tender.lines
     return _read_usage_file(tender.source, tender.spec)
+
+
+def with_export_profiles(spec: TenderFile, folder: str | Path, shown: str) -> TenderFile:
+    """tender.yaml read alone (the price schedule goes out before any bid: `scoring.excel`'s
+    ``tender_for``) with its profiles completed from the billing export when it takes them from
+    there (`profiles_from_export`); any other tender as it is. Raises TenderError."""
+    if not profiles_from_export(spec):
+        return spec
+    problems = _check_tender(spec, shown)
+    if problems:
+        raise TenderError(problems)
+    raw = RawTender(str(folder).rstrip("/"), RawFile(shown, None), (), root=str(folder))
+    return _profiles_from_lines(spec, _read_usage_file(raw, spec), shown, [])
 
 
 def _read_usage_file(raw: RawTender, spec: TenderFile):
@@ -361,19 +383,24 @@ def _read_usage_file(raw: RawTender, spec: TenderFile):
         if found is None:
             raise TenderError.at(raw.tender.shown, "usage_file.path", f"file {quote(path)} is not in the tender folder")
         return read_lines(*found, spec.usage_file, shown=shown, tender_file=raw.tender.shown,
-                          entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles))
+                          entities=tuple(e.id for e in spec.entities), profiles=tuple(p.id for p in spec.profiles),
+                          derive=profiles_from_export(spec))
     except OSError as exc:
         raise TenderError.at(shown, "(file)", f"cannot read file: {exc.strerror or exc}") from None
 
 
 def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]) -> TenderFile:
     """Each profile's lines per entity and mean usage from the export, where the profile does
-    not give them or, with ``evaluate_on: lines``, always (the export is then what is costed)."""
+    not give them or, with ``evaluate_on: lines``, always (the export is then what is costed).
+    Without ``profiles``, one profile per id of the export's profile column (sorted) by id only.
+    A profile that takes its lines from the export and has none there is an error (never a
+    silent zero)."""
     block = spec.usage_file
     per_line = block.evaluate_on == "lines"
     problems: list[Problem] = []
     profiles = []
-    for i, profile in enumerate(spec.profiles):
+    listed = spec.profiles or [Profile(id=p) for p in lines.profiles]
+    for i, profile in enumerate(listed):
         counts = {e: float(n) * block.lines_scale for e, n in zip(lines.entities, lines.counts[i]) if n > 0}
         usage = {c: float(u) * block.usage_factor(c) for c, u in zip(lines.components, lines.mean[i])}
         from_export = per_line or profile.usage is None
@@ -382,6 +409,11 @@ def _profiles_from_lines(spec: TenderFile, lines, file: str, warnings: list[str]
                 problems.append(Problem(file, f"profiles.{i}.usage_growth.{c}",
                                         f"component {quote(c)} is not a column of the usage file"))
         declared, billed = sum((profile.lines or {}).values()), sum(counts.values())
+        if profile.lines is None and not counts:
+            where = (f"column {quote(block.columns['profile'].strip())}" if "profile" in block.columns
+                     else "no line fits its profile_rules")
+            problems.append(Problem(file, f"profiles.{i}.id", f"profile {quote(profile.id)} has no line in "
+                                    f"{lines.shown} ({where}): its lines and usage come from the export"))
         if per_line and profile.lines is not None and round(declared, 6) != round(billed, 6):
             warnings.append(f"profile {quote(profile.id)}: tender.yaml declares {declared:g} lines, the usage file "
                             f"gives {billed:g}; the usage file's lines are costed")
@@ -451,6 +483,10 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
         problems.append(Problem(file, f"entities.{i}.id", f"entity id {quote(dup)} is used twice"))
     for i, dup in _repeats([p.id for p in spec.profiles]):
         problems.append(Problem(file, f"profiles.{i}.id", f"profile id {quote(dup)} is used twice"))
+    if not spec.profiles and spec.usage_file is not None and "profile" not in spec.usage_file.columns:
+        problems.append(Problem(file, "profiles", f"left out, but the billing export {quote(spec.usage_file.path)} "
+                                "has no profile column to take them from: list the profiles, or map the "
+                                "export's profile column (usage_file.columns.profile)"))
     known = set(entity_ids)
     measured = spec.usage_file is not None and spec.usage_file.evaluate_on == "lines"
     for i, profile in enumerate(spec.profiles):
@@ -461,11 +497,13 @@ def _check_tender(spec: TenderFile, file: str) -> list[Problem]:
             if entity not in known:
                 problems.append(Problem(file, printable(f"profiles.{i}.lines.{entity}"),
                                         f"unknown entity {quote(entity)}"))
-    if not measured and all(p.lines is not None for p in spec.profiles) and (
+    if not measured and spec.profiles and all(p.lines is not None for p in spec.profiles) and (
             sum(sum(p.lines.values()) for p in spec.profiles) <= 0):
         problems.append(Problem(file, "profiles", "the fleet has no initial line (every profile's lines are 0)"))
-    if not spec.profiles:
-        problems.append(Problem(file, "profiles", "at least one profile is needed"))
+    if not spec.profiles and spec.usage_file is None:
+        problems.append(Problem(file, "profiles", "at least one profile is needed" if "profiles" in spec.model_fields_set
+                                else "required field is missing (it may be left out only when usage_file maps "
+                                "the billing export's profile column)"))
 
     ev = spec.evaluation
     for i, dup in _repeats([c.id for c in ev.criteria]):
@@ -494,7 +532,7 @@ def _check_bid(bid: Bid, tender: TenderFile, warnings: list[str]) -> list[Proble
         problems.append(Problem(file, f"plans.{i}.id", f"plan id {quote(dup)} is used twice"))
     profile_ids = {p.id for p in tender.profiles}
     for profile_id, offered in spec.offer.items():
-        if profile_id not in profile_ids:
+        if profile_ids and profile_id not in profile_ids:  # none: they were to come from an export that failed
             problems.append(Problem(file, printable(f"offer.{profile_id}"), f"unknown profile {quote(profile_id)}"))
         listed = enumerate(offered) if isinstance(offered, tuple) else [(None, offered)]
         for i, plan_id in listed:

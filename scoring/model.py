@@ -9,11 +9,13 @@ line per month. Rules that need more than one file (unknown ids, weights) live i
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .award_spec import AwardSpec, BidAward, award_problems, tender_award_check
 from .formulas import basis_names, formula_names, one_of
 from .model_base import (  # noqa: F401 (scoring.model is the one import path of the model)
     ID_PATTERN,
@@ -114,6 +116,15 @@ class Profile(Strict):
     usage: dict[Id, Usage] | None = None
     usage_growth: dict[Id, Growth] = {}
     device: Device | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_mapping(cls, value: Any) -> Any:
+        """``profiles: [std]`` is not the format: each profile is a mapping, ``{id: std}``."""
+        if isinstance(value, str):
+            raise ValueError(f"write a profile as a mapping, {{id: {quote(value)[1:-1]}}}, not a bare id "
+                             "(given by id only, it takes its lines and usage from the billing export)")
+        return value
 
     @model_validator(mode="after")
     def _growth_components_are_used(self) -> Profile:
@@ -316,7 +327,8 @@ class TenderFile(Strict):
     incumbent: Id | None = None
     award_date: Date | None = None
     entities: list[Entity]
-    profiles: list[Profile]
+    # Omitted (or empty): taken from the billing export's profile column (scoring.load).
+    profiles: list[Profile] = []
     switching: Switching | None = None
     evaluation: Evaluation
     uncertainty: Uncertainty | None = None
@@ -324,6 +336,30 @@ class TenderFile(Strict):
     usage_file: UsageFileSpec | None = None
     # v1.1: tax the buyer cannot recover, on every operator charge (0..100)
     non_recoverable_tax_percent: Percent = 0.0
+    # An extension: amounts grouped in this locale (BCP 47, e.g. en-IN); none: the page language's.
+    locale: Annotated[str, Field(strict=True)] | None = None
+    award: AwardSpec | None = None  # the award split across operators (scoring.award_spec)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        """A language and region Babel's CLDR data know, written ``en-IN`` (reports.formats)."""
+        if value is None:
+            return value
+        if not re.fullmatch(r"[a-z]{2,3}-(?:[A-Z]{2}|[0-9]{3})", value):
+            raise ValueError(f"must be a language and region such as en-IN, fr-FR or de-DE, got {quote(value)}")
+        from babel import Locale, UnknownLocaleError  # imported here: only a tender with a locale needs Babel
+
+        try:
+            Locale.parse(value, sep="-")
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {quote(value)} (a language and region such as en-IN, fr-FR, de-DE)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _award_fits(self) -> TenderFile:
+        tender_award_check(self)
+        return self
 
 
 # --------------------------------------------------------------------------- bids/<id>.yaml
@@ -405,6 +441,7 @@ class BidFile(Strict):
     devices: Devices = Devices()
     portability: Portability = Portability()
     service: dict[Text, Any] = {}
+    award: BidAward | None = None  # award split: min_lines (scoring.award_spec)
 
     @model_validator(mode="after")
     def _caps_fit_rates(self) -> BidFile:
@@ -490,6 +527,17 @@ class Tender(Strict):
     source: Any = Field(default=None, exclude=True, repr=False)
     # The billing export's lines (scoring.lines.Lines) when tender.yaml has a usage_file.
     lines: Any = Field(default=None, exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _award_across_files(self) -> Tender:
+        """The award block's ids and the bids' award blocks (scoring.award_spec): a
+        `TenderError` naming file and field, as scoring.load's checks across files."""
+        problems = award_problems(self.spec, self.bids, f"{self.folder}/tender.yaml")
+        if problems:
+            from .errors import TenderError  # a TenderError passes through pydantic as it is
+
+            raise TenderError(problems)
+        return self
 
     @property
     def name(self) -> str:

@@ -8,8 +8,9 @@ bid's `Terms` (plans, pool, indexation) once, its plan mix's arrays with `Mix`, 
 rules below, which carry a draw axis where draws move them (the cost table is the one-draw
 case: a multiplier of 1.0 leaves every float as it is).
 
-Rules here: plan fees and allowances (`Terms`, `Mix`), volume discount (`volume_discounts`),
-pooled overage (`pool_overage`), device cost per line (`device_monthly`), device fund
+Rules here: plan fees and allowances (`Terms`, `Mix`), indexation (`indexation`), volume
+discount (`volume_discounts`), pooled overage (`pool_overage`, `pool_charge`), device cost
+per line (`device_monthly`), device fund
 (`fund_used`), one-off fees per line (`once_per_line`); contract v1.1: caps and block rates
 (`billed`: units billed beyond allowances, the closed forms of scoring.usage for profiles, exact
 per line-month for measured lines), per-line monthly fees (`line_fees`), the minimum monthly
@@ -128,9 +129,15 @@ class Terms:
         return self.mix(np.array([self.plans.ids.index(assignment[p]) for p in fleet.profiles]))
 
 
+def indexation(bid: Bid, years: np.ndarray) -> np.ndarray:
+    """The bid's indexation factor of each contract year ``years`` (0 = the first): ``(1 +
+    indexation_percent / 100) ** year``."""
+    return (1.0 + bid.spec.indexation_percent / 100.0) ** years
+
+
 def terms_of(bid: Bid, fleet: Fleet) -> Terms:
     spec = bid.spec
-    k = (1.0 + spec.indexation_percent / 100.0) ** np.arange(fleet.years)
+    k = indexation(bid, np.arange(fleet.years))
     return Terms(
         plans=plans_of(bid, fleet.components),
         pooled=np.array([c in spec.pool for c in fleet.components], dtype=bool),
@@ -175,8 +182,15 @@ def pool_overage(fleet: Fleet, allowance: np.ndarray, c: int, rate: float, kq: n
     unlimited = (np.isinf(allowance)[None, :] & (lines_qp > 0)).any(axis=1)
     supply = (lines_qp * np.where(np.isinf(allowance), 0.0, allowance)[None]).sum(axis=1)
     demand = fleet.demand[..., c].sum(axis=(1, 2))
-    over = np.maximum(0.0, demand[None] * usage[:, None] - supply[None])
-    return np.where(unlimited[None], 0.0, lines[:, None] * over) * rate * kq[None]
+    return pool_charge(demand[None] * usage[:, None], supply[None], unlimited[None], rate, kq[None], lines[:, None])
+
+
+def pool_charge(demand, supply, unlimited, rate, k, lines=1.0):
+    """The pool's overage charge: ``max(0, demand − supply) × lines × rate × k`` — none where
+    an unlimited allowance feeds the pool (``unlimited``; ``supply`` counts the finite
+    allowances only). Arrays broadcast; ``lines`` multiplies the overage (draws)."""
+    over = np.maximum(0.0, demand - supply)
+    return np.where(unlimited, 0.0, lines * over) * rate * k
 
 
 def device_monthly(fleet: Fleet, bid: Bid) -> np.ndarray:

@@ -24,7 +24,7 @@ from conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 EXAMPLES = sorted(p for p in (ROOT / "tenders").iterdir() if p.is_dir())
-PACKAGES = ("scoring", "scenarios", "reports", "cli", "ui")
+PACKAGES = ("scoring", "scenarios", "monitoring", "reports", "cli", "ui")
 
 URL = re.compile(r"[a-z][a-z+.-]*://\S+|\bwww\.\S+")
 SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"

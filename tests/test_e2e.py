@@ -16,10 +16,13 @@ from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"": 1, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "summary": 3}  # charts expected
+PAGES = {"": 1, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "award-split": 2, "summary": 3,
+         "invoice-audit": 4}  # charts expected
 TITLES = {"compare": ("Compare", "Comparer"), "costs": ("Costs", "Coûts"),
           "switching": ("Switching", "Changement d'opérateur"), "what-if": ("What-if", "Simulations"),
-          "summary": ("Decision summary", "Synthèse de décision")}
+          "award-split": ("Award split", "Attribution partagée"),
+          "summary": ("Decision summary", "Synthèse de décision"),
+          "invoice-audit": ("Invoice audit", "Audit des factures")}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 

@@ -22,7 +22,7 @@ from scoring import EXAMPLE_TENDER, evaluate, load_tender
 from conftest import DATA
 
 SHEETS = ["Summary", "Criteria", "Costs by year", "Costs by component", "Costs by entity", "Costs by profile",
-          "Monthly", "Switching", "Sensitivity", "Warnings", "Method", "Inputs"]
+          "Unit prices", "Monthly", "Switching", "Award split", "Sensitivity", "Warnings", "Method", "Inputs"]
 CENT = 0.005
 
 
@@ -86,7 +86,7 @@ def test_sheets_in_order(example):
     for name in SHEETS:
         assert wb[name].freeze_panes is not None, f"{name}: no frozen header"
     for name in ["Summary", "Criteria", "Costs by year", "Costs by component", "Costs by entity",
-                 "Costs by profile", "Monthly", "Switching", "Sensitivity", "Warnings"]:
+                 "Costs by profile", "Unit prices", "Monthly", "Switching", "Sensitivity", "Warnings"]:
         assert wb[name].auto_filter.ref, f"{name}: no autofilter"
 
 

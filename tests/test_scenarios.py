@@ -285,7 +285,8 @@ def test_every_bundled_scenario_loads_and_evaluates():
 
 def test_compare_cli_lists_baseline_then_each_scenario():
     """`python -m scenarios compare tenders/conseil-2027 --json`: baseline first, then the
-    scenarios in file-name order, each {name, winner, bids: [{id, tco, rank, total_score}]};
+    scenarios in file-name order, each {name, winner, bids: [{id, tco, rank, total_score}]}
+    and, the example having an `award` block, the split's cost (`award`, tests/test_award_conformance.py);
     the baseline figures are those of `python -m scoring evaluate --json`, and each
     scenario's figures those of evaluating it in-process."""
     compare = run("scenarios", "compare", "tenders/conseil-2027", "--json")
@@ -295,7 +296,7 @@ def test_compare_cli_lists_baseline_then_each_scenario():
     scenarios = [load_scenario(p) for p in tender_scenarios(EXAMPLE)]
     assert [r["name"] for r in runs] == ["baseline", *(s.name for s in scenarios)]
     for r in runs:
-        assert set(r) == {"name", "winner", "bids"}
+        assert set(r) == {"name", "winner", "bids", "award"}
         assert [b["id"] for b in r["bids"]] == ["mistral", "novacom", "orbis", "telvia"]
         for b in r["bids"]:
             assert set(b) == {"id", "tco", "rank", "total_score"}

@@ -11,14 +11,19 @@ simulation. An answer that failed is cached too, as an `Outcome` carrying its pr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from monitoring.api import SHOWN, AuditSummary, ContractAudit, ContractFiles, bundled_contracts, open_contract, summary
+from reports.claims import ClaimTotals, claim_totals, ordered_claims
 from scenarios.api import TOP_LINES, Fleetbid, LineCostView, Outcome, TenderFiles, UsageView, cost_key
+from scenarios.overlay import scenario_from_dict
 from scoring import EXAMPLE_TENDER, Evaluation, Problem, TenderError
-from ui.state import SOURCE, reset_whatif
+from ui.state import AUDIT_BUNDLED, AUDIT_SOURCE, SOURCE, reset_award, reset_whatif
 
 Source = TenderFiles  # the name the pages and tests know the tender in use by
 
@@ -37,6 +42,7 @@ def use_source(new: TenderFiles | None) -> None:
     """Switch the tender in use; what-if settings belong to the previous one, so they go."""
     st.session_state[SOURCE] = new
     reset_whatif()
+    reset_award()
 
 
 def problems_frame(problems: TenderError | Iterable[Problem]) -> pd.DataFrame:
@@ -141,8 +147,105 @@ def sensitivity_of(ev: Evaluation, key: str):
     return _sensitivity(source().digest, key, session(), ev)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _award(digest: str, key: str, _session: Fleetbid) -> Outcome:
+    return Outcome.of(lambda: _session.award(scenario_from_dict(json.loads(key)) if key else None))
+
+
+def award(scenario: dict | None) -> Outcome:
+    """The best split of the tender in use across operators (`Fleetbid.award`), as written or
+    under ``scenario`` (a mapping as in a scenario file: the Award split page's rules), or
+    its problems; cached per tender and scenario."""
+    src = source()
+    key = json.dumps(scenario, sort_keys=True) if scenario else ""
+    return opened().then(lambda s: _award(src.digest, key, s))
+
+
+# --------------------------------------------------------------------------- the invoice audit
+# The contract in use (the Invoice audit page): an uploaded zip kept in the session, else a
+# bundled contract folder; every answer keyed on its digest (monitoring/api.py).
+
+
+@st.cache_resource(show_spinner=False)
+def _bundled_contract(folder: str) -> ContractFiles:
+    path = Path(folder)
+    return ContractFiles(f"{path.parent.name}/{path.name}", folder=path)  # named as the repository names it
+
+
+def contract_source() -> ContractFiles | None:
+    """The contract in use: an upload kept in the session, else the bundled contract picked
+    (the first of `monitoring.api.bundled_contracts`), None when there is neither."""
+    upload = st.session_state.get(AUDIT_SOURCE)
+    if upload is not None:
+        return upload
+    folders = bundled_contracts()
+    if not folders:
+        return None
+    picked = st.session_state.get(AUDIT_BUNDLED)
+    return _bundled_contract(str(next((f for f in folders if f.name == picked), folders[0])))
+
+
+def use_contract(new: ContractFiles | None) -> None:
+    """Switch the contract in use (None: back to the bundled one)."""
+    st.session_state[AUDIT_SOURCE] = new
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _contract_audit(digest: str, _src: ContractFiles) -> Outcome[ContractAudit]:
+    return Outcome.of(open_contract, _src)
+
+
+def contract_audit() -> Outcome[ContractAudit] | None:
+    """The contract in use audited (`monitoring.api.open_contract`), or its input errors;
+    None without a contract."""
+    src = contract_source()
+    return None if src is None else _contract_audit(src.digest, src)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _audit_summary(digest: str, _result: ContractAudit) -> AuditSummary:
+    return summary(_result)
+
+
+def audit_summary(result: ContractAudit) -> AuditSummary:
+    """The Invoice audit page's aggregates (`monitoring.api.summary`) of the contract in use."""
+    return _audit_summary(contract_source().digest, result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _audit_claims(digest: str, _result: ContractAudit) -> tuple[tuple, ClaimTotals]:
+    claims = ordered_claims(_result.audit)
+    return claims[:SHOWN], claim_totals(claims)
+
+
+def audit_claims(result: ContractAudit) -> tuple[tuple, ClaimTotals]:
+    """The first `monitoring.api.SHOWN` claims, nearest deadline first, and the totals of all
+    (the claim workbook's order and sums, `reports.claims`), of the contract in use."""
+    return _audit_claims(contract_source().digest, result)
+
+
+def claims_workbook_bytes(result: ContractAudit, lang: str) -> bytes:
+    """The claim workbook (xlsx), built when the user asks for it."""
+    from reports.claims import claims_workbook
+
+    return claims_workbook(result.audit, result.contract, lang)
+
+
+def claims_letter_bytes(result: ContractAudit, lang: str) -> bytes:
+    """The claim letter (PDF), built when the user asks for it."""
+    from reports.claims_letter import claims_letter
+
+    return claims_letter(result.audit, result.contract, lang)
+
+
 def stay_or_switch_of(ev: Evaluation):
     return session().stay_or_switch(ev)
+
+
+def unit_prices_of(ev: Evaluation):
+    """Each bid's cost per line per month by profile (`Fleetbid.unit_prices`: read from the
+    evaluation's cost table, about 1 ms, so not cached)."""
+    return session().unit_prices(ev)
 
 
 def template_bytes() -> bytes:
@@ -174,6 +277,7 @@ def report_bytes(ev: Evaluation, lang: str) -> bytes:
         return out.read_bytes()
 
 
-__all__ = ["Source", "evaluation", "line_costs_of", "lines_scenario", "monte_carlo_of", "opened",
+__all__ = ["Source", "audit_claims", "audit_summary", "award", "claims_letter_bytes", "claims_workbook_bytes",
+           "contract_audit", "contract_source", "evaluation", "line_costs_of", "lines_scenario", "monte_carlo_of", "opened",
            "problems_frame", "report_bytes", "scenario_files", "sensitivity_of", "session", "source",
-           "stay_or_switch_of", "template_bytes", "use_source", "usage", "whatif", "workbook_bytes"]
+           "stay_or_switch_of", "template_bytes", "use_contract", "use_source", "usage", "whatif", "workbook_bytes"]

@@ -60,6 +60,7 @@ def evaluation_or_stop() -> Evaluation:
         st.stop()
     ev = outcome.value
     st.session_state[CURRENCY] = ev.tender.spec.currency
+    formats.set_amounts_locale(ev.tender.spec.locale)  # this run's amounts grouped in the tender's locale
     return ev
 
 

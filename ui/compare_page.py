@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from reports import charts
-from reports.names import bids_by_rank
+from reports.names import amounts_basis, bids_by_rank, profile_name
 from reports.risks import knockout_reason
+from scoring.unit_prices import UnitPrices
 from ui import api
 from ui.common import (
     bid_name,
@@ -94,6 +95,44 @@ def render() -> None:
     chart(charts.radar_chart(ev, lang()), "radar_chart", left)
     with right:
         why_panel(ev)
+    unit_prices_panel(ev)
+
+
+def unit_prices_tables(ev, up: UnitPrices, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(profile × bid: ``column``'s cost per line per month, with each profile's line-months;
+    how each bid's rows add up to its TCO over the term), as display strings, the costed bids
+    in rank order (``up``: `ui.api.unit_prices_of` ``ev``)."""
+    bids = [b for b in bids_by_rank(ev) if b in up.bids]
+    fleet = ev.costs.fleet
+    profiles = [profile_name(ev.tender, p) for p in fleet.profiles]
+    per = {tr("unit.line_months"): [number(x, 0) for x in fleet.line_months]}
+    adds: dict[str, list[str]] = {}
+    for b in bids:
+        rows, other = up.of(b)
+        per[bid_name(ev, b)] = [money(x, 2) for x in rows[column]]
+        per_line = float(rows["cost"].sum())
+        adds[bid_name(ev, b)] = [money(per_line), *(money(other[c]) for c in up.items), money(other["total"]),
+                                 money(per_line + float(other["total"]))]
+    index = [tr("unit.per_line_costs"), *(tr(f"unit.item.{c}") for c in up.items), tr("unit.item.total"),
+             tr("unit.tco")]
+    return pd.DataFrame(per, index=profiles), pd.DataFrame(adds, index=index)
+
+
+def unit_prices_panel(ev) -> None:
+    """Each bid's cost per line per month by profile, one component at a time, and how the rows
+    add up to the TCO."""
+    with st.expander(tr("unit.title")):
+        st.caption(tr("unit.caption", currency=ev.tender.spec.currency, basis=amounts_basis(ev.tender, lang())))
+        up = api.unit_prices_of(ev)
+        if not up.bids:
+            st.info(tr("unit.none"))
+            return
+        labels = {tr(f"unit.col.{c}"): c for c in (*up.columns, "total")}  # options in the page language
+        choice = st.selectbox(tr("unit.component"), list(labels), index=len(labels) - 1, key="unit_component")
+        per, adds = unit_prices_tables(ev, up, labels[choice])
+        st.dataframe(per, width="stretch")
+        st.caption(tr("unit.adds_up"))
+        st.dataframe(adds, width="stretch")
 
 
 def why_panel(ev) -> None:

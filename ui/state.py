@@ -23,6 +23,11 @@ WHATIF_EXTRA = "whatif_extra"  # the loaded scenario's parts no control shows, a
 WHATIF_PREFIXES = ("w_", "u_", "p_")  # weights, usage scales, price changes: one key per criterion/component/bid
 WHATIF_SINGLE = ("lines", "growth", "porting")
 WHATIF_OTHER = (WHATIF_EXTRA, WHATIF_SCENARIO, WHATIF_LOADED)
+AWARD_PREFIX = "award_"  # the Award split page's rules (ui/award_page.py): award_unit, award_fix_<unit>, …
+AUDIT_SOURCE = "audit_source"  # the contract in use on the Invoice audit page: an uploaded monitoring.api.ContractFiles
+AUDIT_UPLOAD = "audit_upload"  # the Invoice audit page's file uploader (a zip of a contract folder)
+AUDIT_UPLOAD_PROBLEMS = "audit_upload_errors"  # why the last contract upload could not be read (Problems)
+AUDIT_BUNDLED = "audit_bundled"  # the bundled contract picked (a folder name under contracts/)
 
 
 def whatif_scenario() -> dict | None:
@@ -35,6 +40,13 @@ def whatif_name(scenario: dict) -> str:
     return st.session_state.get(WHATIF_LOADED) or scenario.get("name")
 
 
+def reset_award() -> None:
+    """Forget the Award split page's rules (they belong to the tender in use)."""
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(AWARD_PREFIX):
+            del st.session_state[key]
+
+
 def reset_whatif() -> None:
     """Forget the What-if page's settings."""
     for key in list(st.session_state):
@@ -42,6 +54,6 @@ def reset_whatif() -> None:
             del st.session_state[key]
 
 
-__all__ = ["CURRENCY", "LANG", "SCENARIO_PROBLEMS", "SOURCE", "UPLOAD", "UPLOAD_PROBLEMS", "WHATIF_EXTRA",
-           "WHATIF_LOADED", "WHATIF_OTHER", "WHATIF_PREFIXES", "WHATIF_SCENARIO", "WHATIF_SINGLE", "reset_whatif",
+__all__ = ["AUDIT_BUNDLED", "AUDIT_SOURCE", "AUDIT_UPLOAD", "AUDIT_UPLOAD_PROBLEMS", "AWARD_PREFIX", "CURRENCY", "LANG", "SCENARIO_PROBLEMS", "SOURCE", "UPLOAD", "UPLOAD_PROBLEMS", "WHATIF_EXTRA",
+           "WHATIF_LOADED", "WHATIF_OTHER", "WHATIF_PREFIXES", "WHATIF_SCENARIO", "WHATIF_SINGLE", "reset_award", "reset_whatif",
            "whatif_name", "whatif_scenario"]

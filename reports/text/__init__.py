@@ -16,10 +16,17 @@ from __future__ import annotations
 from scoring.components import catalogue
 
 from .app import APP_TEXT
+from .audit import AUDIT_TEXT
+from .audit_app import AUDIT_APP_TEXT
+from .award import AWARD_TEXT
 from .charts import CHART_TEXT
+from .claims import CLAIMS_TEXT
 from .names import NAMES_TEXT
 from .report import REPORT_TEXT
+from .review import REVIEW_TEXT
 from .risks import RISK_TEXT
+from .service_app import SERVICE_APP_TEXT
+from .service_levels import SERVICE_TEXT
 from .workbook import WORKBOOK_TEXT
 
 
@@ -34,7 +41,8 @@ def _merged(*parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 TEXT: dict[str, dict[str, str]] = _merged(catalogue(), CHART_TEXT, APP_TEXT, REPORT_TEXT, RISK_TEXT, WORKBOOK_TEXT,
-                                          NAMES_TEXT)
+                                          NAMES_TEXT, AWARD_TEXT, AUDIT_TEXT, CLAIMS_TEXT,
+                                          AUDIT_APP_TEXT, SERVICE_TEXT, REVIEW_TEXT, SERVICE_APP_TEXT)
 
 
 def t(key: str, lang: str, **kw) -> str:

@@ -111,6 +111,49 @@ APP_TEXT: dict[str, dict[str, str]] = {
     "compare.basis": {"en": "basis", "fr": "base"},
     "compare.winner": {"en": "winner", "fr": "attributaire"},
     "compare.chosen": {"en": "the tender's choice", "fr": "choix de l'appel d'offres"},
+    "unit.title": {"en": "Unit prices: cost per line per month", "fr": "Prix unitaires : coût par ligne et par mois"},
+    "unit.caption": {"en": "Each profile's cost over the term ÷ its line-months (its lines after growth × the months of "
+                           "the term), in {currency} {basis}: an average over the term, indexation and volume discount "
+                           "included. Usage: each line's own usage beyond its allowances (overage, roaming). Pool share: "
+                           "the profile's part of the pooled overage. What is not per line (setup fee, account fees, "
+                           "minimum-spend shortfall, credits, portability, switching, and the tax on them) is counted "
+                           "once per bid over the term, so the rows add up to the TCO.",
+                     "fr": "Coût du profil sur la durée ÷ ses lignes-mois (ses lignes après croissance × les mois du "
+                           "contrat), en {currency} {basis} : une moyenne sur la durée, indexation et remise de volume "
+                           "comprises. Consommations : celles de chaque ligne au-delà de son forfait (dépassements, "
+                           "itinérance). Part du pool : la part du profil dans le dépassement du pool. Ce qui ne se "
+                           "rapporte pas aux lignes (mise en service, frais de compte, complément de minimum de "
+                           "facturation, avoirs, portabilité, changement d'opérateur, et la taxe sur ces montants) est "
+                           "compté une fois par offre sur la durée : les lignes se totalisent au coût total."},
+    "unit.zero": {"en": "Nothing for any bid: {columns}.", "fr": "Rien pour aucune offre : {columns}."},
+    "unit.none": {"en": "No bid could be costed.", "fr": "Aucune offre n'a pu être chiffrée."},
+    "unit.component": {"en": "Component", "fr": "Poste"},
+    "unit.profile": {"en": "Profile", "fr": "Profil"},
+    "unit.line_months": {"en": "Line-months", "fr": "Lignes-mois"},
+    "unit.cost": {"en": "Cost over the term", "fr": "Coût sur la durée"},
+    "unit.per_line_costs": {"en": "Per-line costs over the term (Σ unit price × line-months)",
+                            "fr": "Coûts par ligne sur la durée (Σ prix unitaire × lignes-mois)"},
+    "unit.not_per_line": {"en": "Not per line (over the term)", "fr": "Hors lignes (sur la durée)"},
+    "unit.adds_up": {"en": "How the unit prices add up to the TCO (over the term)",
+                     "fr": "Comment les prix unitaires se totalisent au coût total (sur la durée)"},
+    "unit.tco": {"en": "TCO", "fr": "Coût total"},
+    "unit.col.subscriptions": {"en": "Subscription", "fr": "Abonnement"},
+    "unit.col.usage": {"en": "Usage", "fr": "Consommations"},
+    "unit.col.pool_overage": {"en": "Pool share", "fr": "Part du pool"},
+    "unit.col.line_fees": {"en": "Line fees", "fr": "Frais par ligne"},
+    "unit.col.devices": {"en": "Device", "fr": "Terminal"},
+    "unit.col.device_fund": {"en": "Device fund", "fr": "Enveloppe terminaux"},
+    "unit.col.one_off_per_line": {"en": "Activation, SIM", "fr": "Activation, SIM"},
+    "unit.col.tax": {"en": "Tax", "fr": "Taxe"},
+    "unit.col.total": {"en": "Total", "fr": "Total"},
+    "unit.item.setup": {"en": "Setup fee", "fr": "Frais de mise en service"},
+    "unit.item.account_fees": {"en": "Account fees", "fr": "Frais de compte"},
+    "unit.item.minimum_spend": {"en": "Minimum spend shortfall", "fr": "Complément de minimum de facturation"},
+    "unit.item.credits": {"en": "Credits", "fr": "Avoirs"},
+    "unit.item.portability": {"en": "Portability terms", "fr": "Conditions de portabilité"},
+    "unit.item.switching": {"en": "Switching cost (buyer's)", "fr": "Coût de changement (acheteur)"},
+    "unit.item.tax": {"en": "Tax on these", "fr": "Taxe sur ces montants"},
+    "unit.item.total": {"en": "Not per line, total", "fr": "Hors lignes, total"},
     "costs.by_component": {"en": "Cost by component over the term", "fr": "Coût par poste sur la durée"},
     "costs.by_entity": {"en": "Cost by entity (cost-centre split)", "fr": "Coût par entité (ventilation)"},
     "costs.reconciles": {"en": "Every table adds up to the TCO, to the cent.",

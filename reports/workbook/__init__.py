@@ -1,7 +1,8 @@
 """The evaluation as an Excel workbook, for the buyer's file and the award report.
 
 `write_evaluation_workbook(ev, path_or_buffer)` writes one sheet per view: Summary, Criteria,
-Costs by year / component / entity / profile, Monthly, Switching, Sensitivity (optional),
+Costs by year / component / entity / profile, Unit prices (each bid's cost per line per month by
+profile), Monthly, Switching, Sensitivity (optional),
 Warnings, Method and Inputs. Rules:
 
 - numbers are stored as numbers (unrounded, as the model computed them) with number formats;
@@ -24,9 +25,11 @@ import io
 from os import PathLike
 from typing import Any
 
+from reports.award import award_result
 from reports.names import amounts_basis
 from scoring.evaluate import Evaluation
 
+from .award import award_sheet
 from .method import _inputs, _method
 from .sheets import (
     _costs_by_component,
@@ -38,6 +41,7 @@ from .sheets import (
     _sensitivity,
     _summary,
     _switching,
+    _unit_prices,
     _warnings,
 )
 from .writer import CREATED, Book, money_format
@@ -68,8 +72,11 @@ def write_evaluation_workbook(ev: Evaluation, path_or_buffer: str | PathLike | i
     _costs_by_component(book, ev)
     _costs_by_entity(book, ev)
     _costs_by_profile(book, ev)
+    _unit_prices(book, ev)
     _monthly(book, ev)
     _switching(book, ev)
+    if ev.tender.spec.award is not None:  # the Award split sheet: only for a tender with an award block
+        award_sheet(book, ev, award_result(ev))
     if include_sensitivity:
         _sensitivity(book, ev)
     _warnings(book, ev)

@@ -1,9 +1,10 @@
 """The workbook's sheets of figures: Summary, Criteria, Costs by year / component / entity /
-profile, Monthly, Switching, Sensitivity and Warnings; bids in ranking order, knocked-out bids
+profile, Unit prices, Monthly, Switching, Sensitivity and Warnings; bids in ranking order, knocked-out bids
 last. Every total is computed here and equals the sum of the cells above it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from reports import text
 from reports.names import SWITCHING_PARTS, amounts_basis, bids_by_rank, criterion_name
+from scenarios.api import Fleetbid
 from scenarios.sensitivity import DELTA, sensitivity
 from scenarios.stability import shown_range
 from scenarios.switch import stay_or_switch
@@ -330,6 +332,73 @@ def _costs_by_profile(book: Book, ev: Evaluation) -> None:
         sh.number(row, c0 + 2, tco / total_lm if total_lm > 0 else None, "money", "total")
     sh.table(header_row, 0, first + 3 * len(bids) - 1, last, freeze_cols=1)
     sh.finish({0: max(14.0, min(36.0, sh.widths.get(0, 0.0)))})
+
+
+def _unit_prices(book: Book, ev: Evaluation) -> None:
+    """Each costed bid's cost per line per month by profile (`scenarios.api.Fleetbid.unit_prices`),
+    a "not per line" row per bid, and how each bid's rows add up to its TCO."""
+    sh = Sheet(book, "Unit prices")
+    tender = ev.tender
+    up = Fleetbid.unit_prices(ev)
+    bids = [b for b in _costed(ev) if b in up.bids]
+    cur, en = tender.spec.currency, "en"
+    row = sh.title(text.t("unit.title", en), _amounts_note(ev) + _not_costed_note(ev))
+    caption = text.t("unit.caption", en, currency=cur, basis=amounts_basis(tender, en, long=True))
+    for sentence in re.split(r"(?<=\.) ", caption):  # one note row per sentence
+        sh.note(row, sentence)
+        row += 1
+    row += 1
+    head = ["Bid", "Operator", text.t("unit.profile", en), "Key", text.t("unit.line_months", en),
+            *(text.t(f"unit.col.{c}", en) for c in up.columns), text.t("unit.col.total", en), text.t("unit.cost", en)]
+    header_row = row
+    sh.header(row, 0, head, [None, None, None, None, *["right"] * (len(head) - 4)])
+    names = {p.id: p.name or p.id for p in tender.spec.profiles}
+    first = 5
+    for bid in bids:
+        rows, other = up.of(bid)
+        for i, r in enumerate(rows.itertuples(index=False)):
+            row += 1
+            sep = ("sep",) if i == 0 else ()
+            sh.text(row, 0, bid, "text", *sep)
+            sh.text(row, 1, _bid_label(ev, bid), "text", *sep)
+            sh.text(row, 2, names[r.profile], "text", *sep)
+            sh.text(row, 3, r.profile, "text", *sep)
+            sh.number(row, 4, r.line_months, "count", *sep)
+            for j, c in enumerate((*up.columns, "total")):
+                sh.number(row, first + j, getattr(r, c), "money", *(("bold",) if c == "total" else ()), *sep)
+            sh.number(row, first + len(up.columns) + 1, r.cost, "money", *sep)
+        row += 1
+        sh.text(row, 0, bid)
+        sh.text(row, 1, _bid_label(ev, bid))
+        sh.text(row, 2, text.t("unit.not_per_line", en), "label")
+        for col in range(3, first + len(up.columns) + 1):
+            sh.blank(row, col)
+        sh.number(row, first + len(up.columns) + 1, other["total"], "money")
+    last = row
+    sh.table(header_row, 0, len(head) - 1, last, freeze_cols=3)
+    row += 2
+
+    sh.section(row, text.t("unit.adds_up", en))
+    row += 1
+    head2 = ["Bid", "Operator", text.t("unit.per_line_costs", en), *(text.t(f"unit.item.{c}", en) for c in up.items),
+             text.t("unit.item.total", en), text.t("unit.tco", en)]
+    sh.header(row, 0, head2, [None, None, *["right"] * (len(head2) - 2)])
+    for bid in bids:
+        rows, other = up.of(bid)
+        row += 1
+        per_line = float(rows["cost"].sum())
+        sh.text(row, 0, bid)
+        sh.text(row, 1, _bid_label(ev, bid))
+        sh.number(row, 2, per_line, "money")
+        for j, c in enumerate(up.items):
+            sh.number(row, 3 + j, other[c], "money")
+        sh.number(row, 3 + len(up.items), other["total"], "money")
+        # The sum of the row (it equals the bid's TCO in the other sheets, to well under a cent).
+        sh.number(row, 4 + len(up.items), per_line + float(other["total"]), "money", "bold")
+    if not bids:
+        row += 1
+        sh.note(row, text.t("unit.none", en))
+    sh.finish({0: max(9.0, sh.widths.get(0, 0.0)), 2: max(14.0, min(36.0, sh.widths.get(2, 0.0)))})
 
 
 def _monthly(book: Book, ev: Evaluation) -> None:

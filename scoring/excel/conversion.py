@@ -65,16 +65,17 @@ def bid_yaml(raw_bid: dict[str, Any], source: str | None = None) -> str:
     return (f"# Bid converted from {source} (amounts excl. VAT, usage per line per month).\n" if source else "") + text
 
 
-def convert(bid_path: str | Path, tender_dir: str | Path, out_path: str | Path) -> None:
+def convert(bid_path: str | Path, tender_dir: str | Path, out_path: str | Path, tender: Tender | None = None) -> None:
     """Convert a bid between YAML and the Excel schedule, by the file extensions:
-    ``.yaml``/``.yml`` -> ``.xlsx`` (in the layout of the tender in `tender_dir`) or
-    ``.xlsx`` -> ``.yaml``/``.yml`` (the tender is not needed). Lossless both ways."""
+    ``.yaml``/``.yml`` -> ``.xlsx`` (in the layout of the tender in `tender_dir`, or of
+    ``tender`` when given: `tender_for` completed by the caller) or ``.xlsx`` ->
+    ``.yaml``/``.yml`` (the tender is not needed). Lossless both ways."""
     src, dst = Path(bid_path), Path(out_path)
     yaml_ext = (".yaml", ".yml")
     if src.suffix.lower() in yaml_ext and dst.suffix.lower() == ".xlsx":
         raw = strip_nulls(read_yaml_mapping(src, str(bid_path)))
         check_writable(raw, str(bid_path))
-        tender = tender_for(tender_dir)
+        tender = tender or tender_for(tender_dir)
         buffer = io.BytesIO()
         save(Writer(tender.spec, tender.name, raw).build(), buffer)
         check_carried(raw, read_bid_xlsx(buffer.getvalue(), str(dst)), str(bid_path))

@@ -58,7 +58,8 @@ One concept a module, each importing only those above it in this list:
 - `sources`: the chunks of a CSV or of a workbook;
 - `decoding`: the cell checks and decoding of one chunk;
 - `table`: the long table (`read_usage_table`) and the checks over the whole file;
-- `grid`: the per-line arrays (`LineUsage`, `read_line_usage`, `line_usage`).
+- `grid`: the per-line arrays (`LineUsage`, `read_line_usage`, `line_usage`);
+- `records`: typed records of other exports (an operator's invoice rows, a line inventory: `RecordSpec`, `read_records`), read by the same chunk sources, checks and problems.
 """
 
 # The public names and limits, importable from here as before the split. Tuning knobs (block

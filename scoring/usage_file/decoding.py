@@ -33,12 +33,20 @@ class Rows:
     values: list[np.ndarray]  # per component, (n,) float64 in the format's units
 
 
+def discovered_roles(discover: bool | tuple[str, ...]) -> frozenset[str]:
+    """The roles whose ids are taken from the file: ``True`` both, ``False`` none, or those named."""
+    if discover is True:
+        return frozenset(("entity", "profile"))
+    return frozenset(discover or ())
+
+
 class Decoder:
     """Checks and decodes chunks of the export (columns renamed to roles): the cell checks
     shared by the long table (`Reader`) and the per-line arrays (`Grid`).
 
     ``entities``/``profiles`` are the known ids; with ``discover`` any id ``[a-z0-9_-]+``
-    found in the file is taken instead (see `read_usage_table`).
+    found in the file is taken instead (see `read_usage_table`): ``True`` for both roles, or
+    the roles to discover (``("profile",)``: a tender that takes its profiles from the export).
     """
 
     def __init__(
@@ -48,14 +56,15 @@ class Decoder:
         entities: list[str] | None,
         profiles: list[str] | None,
         key: bytes,
-        discover: bool = False,
+        discover: bool | tuple[str, ...] = False,
     ):
-        self.spec, self.shown, self.discover = spec, shown, discover
+        self.spec, self.shown = spec, shown
+        self.discover = discovered_roles(discover)
         self.has_profile = "profile" in spec.columns
         self.given_profiles = profiles
         self.known: dict[str, list[str]] = {
-            "entity": [] if discover else list(entities or []),
-            "profile": [] if discover else list(profiles or []),
+            "entity": [] if "entity" in self.discover else list(entities or []),
+            "profile": [] if "profile" in self.discover else list(profiles or []),
         }
         self.lookup = {role: {name: i for i, name in enumerate(ids)} for role, ids in self.known.items()}
         self.components = spec.components
@@ -139,7 +148,7 @@ class Decoder:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         known, lookup = self.known[role], self.lookup[role]
         texts = [cell_text(u) for u in uniques]
-        if self.discover:
+        if role in self.discover:
             for text in texts:
                 if text not in lookup and _ID_TEXT.fullmatch(text) and not has_phone_number(text):
                     lookup[text] = len(known)
@@ -154,7 +163,7 @@ class Decoder:
                 if bad_codes[i] < 0:
                     return f"the {role} is empty"
                 text = texts[bad_codes[i]]
-                if not self.discover:
+                if role not in self.discover:
                     return f"unknown {role} {quoted_cell(text)}; known: {listed(known)}"
                 if has_phone_number(text):
                     return f"{role} {quoted_cell(text)} looks like a phone number: is the {role} column the right one?"
@@ -197,7 +206,7 @@ class Decoder:
         """With ``discover``: the ids found, sorted (so row order does not matter), and
         ``codes`` recoded to them. Otherwise the known ids and ``codes`` as they are."""
         known = self.known[role]
-        if not self.discover:
+        if role not in self.discover:
             return known, codes
         order = sorted(range(len(known)), key=known.__getitem__)
         recode = np.empty(len(known) + 2, np.int32)

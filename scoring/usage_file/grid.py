@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import UsageFileSpec
-from .decoding import Decoder
+from .decoding import Decoder, discovered_roles
 from .memory import mapped_zeros
 from .months import MAX_MONTHS, NO_MONTH
 from .sources import reduce_chunks
@@ -147,7 +147,7 @@ class Grid(Decoder):
         if self.has_profile:
             profiles, profile = self.sorted_ids("profile", self.profile[:n])
         else:
-            profiles, profile = (None if self.discover else self.given_profiles), None
+            profiles, profile = (None if "profile" in self.discover else self.given_profiles), None
         self.latest = self.entity = self.profile = np.empty(0, np.int64)
         return LineUsage(
             months=pd.PeriodIndex.from_ordinals(np.array(ordinals, np.int64), freq="M"),
@@ -230,7 +230,7 @@ def read_line_usage(
     profiles: list[str] | None,
     key: bytes,
     xlsx: bool = False,
-    discover_ids: bool = False,
+    discover_ids: bool | tuple[str, ...] = False,
 ) -> LineUsage:
     """The export as per-line arrays: what ``line_usage(read_usage_table(…))`` gives, with
     ``entity``/``profile`` codes indexing the given ``entities``/``profiles`` lists (not the
@@ -258,11 +258,14 @@ def read_line_usage(
 
 
 def _recode(
-    lu: LineUsage, table: pd.DataFrame, spec: UsageFileSpec, entities, profiles, discover: bool
+    lu: LineUsage, table: pd.DataFrame, spec: UsageFileSpec, entities, profiles, discover: bool | tuple[str, ...]
 ) -> LineUsage:
-    """``lu`` with entity/profile codes indexing the wanted lists."""
-    if discover:
+    """``lu`` with entity/profile codes indexing the wanted lists (the ids found, for the
+    roles discovered)."""
+    roles = discovered_roles(discover)
+    if "entity" in roles:
         entities = list(table["entity"].cat.categories)
+    if "profile" in roles:
         profiles = list(table["profile"].cat.categories) if "profile" in table.columns else None
 
     def recode(codes: np.ndarray, names: tuple[str, ...], wanted: list[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import TenderError
 from ..limits import env_limit
 from ..model import UsageFileSpec
-from .decoding import Decoder
+from .decoding import Decoder, discovered_roles
 from .months import MAX_MONTHS, NO_MONTH, month_text
 from .problems import listed
 from .sources import reduce_chunks
@@ -134,8 +134,9 @@ class Reader(Decoder):
         return pd.concat([ids, values], axis=1)
 
 
-def check_arguments(data: bytes, spec: UsageFileSpec, shown: str, profiles, key: bytes, discover: bool) -> None:
-    if "profile" in spec.columns and profiles is None and not discover:
+def check_arguments(data: bytes, spec: UsageFileSpec, shown: str, profiles, key: bytes,
+                    discover: bool | tuple[str, ...]) -> None:
+    if "profile" in spec.columns and profiles is None and "profile" not in discovered_roles(discover):
         raise ValueError("the export maps a profile column: pass the tender's profile ids")
     if not key:
         raise ValueError("a non-empty pseudonymisation key is needed")
@@ -152,7 +153,7 @@ def read_usage_table(
     profiles: list[str] | None,
     key: bytes,
     xlsx: bool = False,
-    discover_ids: bool = False,
+    discover_ids: bool | tuple[str, ...] = False,
 ) -> pd.DataFrame:
     """The export as a long table, one row per line and month, in file order.
 
@@ -165,7 +166,8 @@ def read_usage_table(
     ``entities`` and ``profiles`` are ignored and any id ``[a-z0-9_-]+`` in those columns is
     accepted; the categories are then the ids found, sorted. An id that looks like a phone
     number (`scoring.errors.has_phone_number`: 9 digits or more) is refused (a column mapped
-    to the wrong header).
+    to the wrong header). ``discover_ids=("profile",)`` takes the profile ids from the file
+    and checks entities against ``entities`` (a tender that leaves its profiles to the export).
     """
     check_arguments(data, spec, shown, profiles, key, discover_ids)
     capacity = 1024 if xlsx else data.count(b"\n") + 1  # an upper bound on the rows of a CSV
