@@ -1,7 +1,7 @@
 """Post-award monitoring's command line (docs/invoice-audit.md):
 ``python -m monitoring audit DIR [--json] [--lang fr]`` and
 ``python -m monitoring claims DIR --out claims.xlsx [--letter claims.pdf] [--lang fr] [--date YYYY-MM-DD]``.
-``sla`` and ``rio`` (docs/service-levels.md) are `cli.service_levels`'s.
+``sla`` and ``rio`` (docs/service-levels.md) are `cli.service_levels`'s, ``review`` `cli.review`'s.
 
 Bad input prints one line per problem (file: field: message) on stderr and exits 2. Phone
 numbers never appear: lines are shown by pseudonym. The words are the text catalogue's
@@ -24,6 +24,7 @@ from reports.text import t
 from scoring.errors import TenderError
 
 from .common import aligned, emit, made_parent, print_problems
+from .review import add_parser as add_review_parser
 from .service_levels import add_parsers as add_service_level_parsers
 
 CLAIMS_SHOWN = 20  # claims listed by `audit`; `claims` writes them all
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="the letter's date (default: today); fixed, the same invoices give the same PDF")
     c.set_defaults(func=_claims)
     add_service_level_parsers(sub)  # sla, rio (docs/service-levels.md)
+    add_review_parser(sub, _letter_date)  # review (docs/service-levels.md)
     args = parser.parse_args(argv)
     try:
         out = args.func(args)

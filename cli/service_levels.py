@@ -1,5 +1,7 @@
 """``python -m monitoring sla DIR [--json] [--lang fr]`` and ``python -m monitoring rio FILE
-[--columns line=…,rio=…] [--contract DIR] [--json] [--lang fr]`` (docs/service-levels.md),
+[--columns line=…,rio=…] [--contract DIR] [--json] [--lang fr] [--scenario-out FILE]``
+(docs/service-levels.md; ``--scenario-out`` writes the what-if scenario of the measured
+porting failure rate, `monitoring.rio.porting_scenario`),
 added to `cli.monitoring`'s parser by `add_parsers`.
 
 ``--json`` prints the contract's JSON (`monitoring.service_levels.ServiceLevels.as_json`,
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from monitoring.rio import RioCheck, parse_columns, rio_file
+from monitoring.rio import RioCheck, parse_columns, porting_scenario, rio_file
 from monitoring.service_levels import ServiceLevels, service_levels
 from reports.formats import number, percent
 from reports.text import t
+from scenarios.overlay import scenario_from_dict
+from scoring.archive import yaml_bytes
 
-from .common import aligned
+from .common import aligned, made_parent
 
 
 def _value(x: float | None, measure: str, lang: str) -> str:
@@ -89,11 +94,33 @@ def _sla(args) -> str:
     return _dump(result.as_json()) if args.json else sla_text(result, args.lang)
 
 
+def rio_scenario(result: RioCheck, lang: str = "en") -> dict:
+    """The what-if scenario of ``rio FILE --scenario-out``: the tender's porting failure rate set
+    to the list's rejected share (`monitoring.rio.porting_scenario`), named in ``lang``."""
+    counts = result.by_status()
+    share = result.rejected_share
+    name = Path(result.file).name
+    return porting_scenario(result, t("rio.scenario.name", lang, file=name), t(
+        "rio.scenario.description", lang, invalid=number(counts["invalid"], lang), rows=number(len(result.lines), lang),
+        share=percent(share, lang, 1) if share is not None else "—"))
+
+
 def _rio(args) -> str:
     result = rio_file(args.file, parse_columns(args.columns), args.contract)
     if not result.inventory:
         print(f"warning: {t('rio.text.no_inventory', 'en')}", file=sys.stderr)
-    return _dump(result.as_json()) if args.json else rio_text(result, args.lang)
+    written = None
+    if args.scenario_out is not None:
+        scenario = rio_scenario(result, args.lang)
+        scenario_from_dict(scenario, str(args.scenario_out))  # a scenario file as `compare --scenario` reads it
+        made_parent(args.scenario_out).write_bytes(yaml_bytes(scenario))
+        written = t("rio.text.scenario_written", args.lang, path=str(args.scenario_out),
+                    share=repr(scenario["set"]["switching"]["porting_failure_rate"]))
+    if args.json:
+        if written:
+            print(written, file=sys.stderr)
+        return _dump(result.as_json())
+    return rio_text(result, args.lang) + (f"\n\n{written}" if written else "")
 
 
 def add_parsers(sub) -> None:
@@ -115,4 +142,7 @@ def add_parsers(sub) -> None:
                                                      "against (default: the folder holding FILE, if a contract)")
     r.add_argument("--json", action="store_true", help="print the JSON instead of text")
     r.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the text (not of the JSON)")
+    r.add_argument("--scenario-out", type=Path, metavar="FILE",
+                   help="also write a what-if scenario setting the tender's switching.porting_failure_rate to the "
+                        "share of invalid lines (docs/what-if.md)")
     r.set_defaults(func=_rio)

@@ -108,8 +108,9 @@ class RioCheck:
         return self.by_status()["invalid"] / len(self.lines) if self.lines else None
 
     def as_json(self) -> dict[str, Any]:
-        """The JSON of ``python -m monitoring rio FILE --json``."""
-        return {"lines": [x.as_json() for x in self.lines]}
+        """The JSON of ``python -m monitoring rio FILE --json``: the lines, and (beyond the
+        contract's ``lines``) their ``rejected_share``."""
+        return {"lines": [x.as_json() for x in self.lines], "rejected_share": self.rejected_share}
 
 
 def check_rio(rows: Sequence[int], numbers: Sequence[str | None], rios: Sequence[str | None], *,
@@ -150,6 +151,23 @@ def check_rio(rows: Sequence[int], numbers: Sequence[str | None], rios: Sequence
     lines = tuple(RioLine(row=int(row), line=name, status=status[b], reasons=why[b])  # one result object per row
                   for row, name, b in zip(rows, names, bits.tolist()))
     return RioCheck(file=file, lines=lines, inventory=inventory is not None)
+
+
+def porting_scenario(check: RioCheck, name: str, description: str | None = None) -> dict[str, Any]:
+    """A what-if scenario (`scenarios/overlay.py`'s mapping, docs/what-if.md) that replaces the
+    tender's assumed ``switching.porting_failure_rate`` with the share of the checked list that
+    cannot be ported as it is (`RioCheck.rejected_share`): the lost-number cost is then
+    ``ported × that share × lost_number_eur`` (`scoring.switching.lost_numbers`). ``name``
+    (and ``description``) are the caller's words, in the user's language. A list without a
+    row has no share: a TenderError naming the file."""
+    share = check.rejected_share
+    if share is None:
+        raise TenderError.at(check.file or "(RIO list)", "(rows)", "no line to check: no rejection share to use")
+    scenario: dict[str, Any] = {"name": name}
+    if description:
+        scenario["description"] = description
+    scenario["set"] = {"switching": {"porting_failure_rate": float(share)}}
+    return scenario
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -207,4 +225,4 @@ def rio_file(path: str | Path, columns: dict[str, str] | None = None, contract_d
 
 
 __all__ = ["ALPHABET", "REASONS", "RioCheck", "RioLine", "check_rio", "national_numbers", "parse_columns",
-           "read_rio_file", "rio_file", "rio_key", "rio_keys"]
+           "porting_scenario", "read_rio_file", "rio_file", "rio_key", "rio_keys"]

@@ -4,6 +4,9 @@ the bundled tender's winner, its line inventory and 12 monthly invoices with see
 - The audit finds exactly what the generator seeded (its seeded.json): the same categories,
   periods, counts and row references, and the same differences; the same unused lines.
 - A few figures read by hand from tenders/conseil-2027/bids/novacom.yaml (docstrings).
+- The service-level logs (issue 17): `python -m monitoring sla` measures what the logs were
+  built with (seeded.json's ``service_levels``): the bad SIM quarter, the migration quarter's
+  slow answers, the rejected ports and their reasons, the lost number, credits due vs paid.
 - Re-running the generator gives the same bytes; a bid that pools data and has a welcome
   credit (Telvia's) gets the pooled-usage and welcome-credit errors, found likewise.
 """
@@ -184,3 +187,154 @@ def test_an_unmapped_last_column_reads_as_before(tmp_path):
     assert fast.columns.tolist() == plain.columns.tolist() and len(fast) == len(plain) == 39
     for column in plain.columns:
         assert fast[column].astype(object).fillna("").tolist() == plain[column].astype(object).fillna("").tolist()
+
+
+# ---------------------------------------------------------------------------- service levels (issue 17)
+
+
+@pytest.fixture(scope="module")
+def sla():
+    """`python -m monitoring sla contracts/conseil-2027-novacom --json`, as a user runs it."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "FLEETBID_PSEUDONYM_KEY": KEY.decode()}
+    run = subprocess.run([sys.executable, "-m", "monitoring", "sla", str(BUNDLED), "--json"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    seeded = json.loads((BUNDLED / "seeded.json").read_text(encoding="utf-8"))["service_levels"]
+    return seeded, json.loads(run.stdout)
+
+
+def test_the_kpis_are_what_the_logs_were_built_with(sla):
+    """Each log KPI's count, open records and value per quarter are those of the durations the
+    generator built the logs with (seeded.json: answer minutes and working days drawn, then
+    written as timestamps and dates — the command reads them back on the French calendar);
+    billing accuracy is the seeded error rows' share of billed line-periods.
+
+    Targets by hand: tenders/conseil-2027/bids/novacom.yaml commits to a support answer in
+    3 minutes, a SIM replaced in 1 working day and a billing accuracy of 99.2 % (0.992); the
+    porting success target is 1 − the tender's porting_failure_rate 0.02 = 0.98; the porting
+    delay is given, 3 working days; incidents fixed within 2 working days: 90 %."""
+    seeded, got = sla
+    assert got["bid"] == "novacom" and got["periods"] == ["2027Q1", "2027Q2", "2027Q3", "2027Q4", "2028Q1"]
+    targets = {"support_answer": 3, "sim_replacement": 1, "incident_fix_2d": 0.9, "porting_delay": 3,
+               "porting_success": 0.98, "billing_accuracy": 0.992}
+    assert seeded["targets"] == targets
+    assert [k["id"] for k in got["kpis"]] == [k for k in targets for _ in got["periods"]]
+    for k in got["kpis"]:
+        assert k["target"] == targets[k["id"]], k
+        if k["id"] == "billing_accuracy":
+            want = {"n": 1, "open": 0, "value": seeded["billing_accuracy"][k["period"]]["value"]}
+        else:
+            want = seeded["kpis"][k["id"]][k["period"]]
+        assert (k["n"], k["open"]) == (want["n"], want["open"]), k
+        assert k["value"] == pytest.approx(want["value"], abs=1e-9), k
+        higher = k["id"] in ("incident_fix_2d", "porting_success", "billing_accuracy")
+        assert k["met"] == (k["value"] >= k["target"] if higher else k["value"] <= k["target"]), k
+
+
+def test_the_seeded_misses_bad_sim_quarter_and_migration(sla):
+    """What was seeded: SIM replacement misses one quarter only (the operator's SIM shortage,
+    2027Q3: a mean of 2.9 working days against 1); the support answer misses the migration
+    quarter only (2027Q1, the hotline swamped during the port of 1,800 numbers: p90 8 minutes
+    against 3); billing accuracy misses from 2027Q2 on (the negotiated rate not applied from
+    2027-05, the invoices' seeded errors); incidents and porting meet their targets."""
+    seeded, got = sla
+    missed = defaultdict(list)
+    for k in got["kpis"]:
+        if k["met"] is False:
+            missed[k["id"]].append(k["period"])
+    assert seeded["sim_bad_quarter"] == "2027Q3" and seeded["migration_quarter"] == "2027Q1"
+    assert dict(missed) == {"sim_replacement": ["2027Q3"], "support_answer": ["2027Q1"],
+                            "billing_accuracy": ["2027Q2", "2027Q3", "2027Q4", "2028Q1"]}
+    sim = {k["period"]: k for k in got["kpis"] if k["id"] == "sim_replacement"}
+    assert sim["2027Q3"]["value"] == pytest.approx(2.9) and sim["2027Q3"]["miss"] == pytest.approx(1.9)
+
+
+def test_credits_due_and_received_differ(sla):
+    """Credits by hand from contract.yaml's tiers and the 8 % cap, on the JSON's bases:
+    - 2027Q1: support answer missed by (8 − 3) / 3 = 1.67 ≥ 0.5 → 4 % × 68,909.87 = 2,756.39;
+    - 2027Q3: SIM missed by 1.9 ≥ 1 → 6 %, billing accuracy by (0.992 − 0.7698) / 0.992 =
+      0.224 ≥ 0.05 → 3 %: 9 % > the 8 % cap → 8 % × 104,763.85 = 8,381.11, capped.
+    The operator paid the ticket KPIs' credits (it contests the audit's), two months after the
+    quarter: 2,756.39 on the 2027-05 invoice (billing quarter 2027Q2) and the SIM's 6 % ×
+    104,763.85 = 6,285.83 on 2027-11 (2027Q4); 2027Q4's and 2028Q1's are not paid yet."""
+    seeded, got = sla
+    by = got["by_period"]
+    assert by["2027Q1"]["credit_due"] == pytest.approx(0.04 * by["2027Q1"]["base"])
+    assert by["2027Q1"]["base"] == pytest.approx(68909.87, abs=0.005)
+    assert by["2027Q3"]["capped"] and by["2027Q3"]["credit_due"] == pytest.approx(0.08 * by["2027Q3"]["base"])
+    assert by["2027Q3"]["base"] == pytest.approx(104763.85, abs=0.005)
+    assert [p for p in by if by[p]["capped"]] == ["2027Q3"]
+    for p, due in seeded["credits"]["due"].items():
+        assert by[p]["credit_due"] == pytest.approx(due["credit_due"], abs=1e-6) and by[p]["capped"] == due["capped"]
+    received = {p: round(c["credit_received"], 2) for p, c in by.items()}
+    assert received == {"2027Q1": 0.0, "2027Q2": 2756.39, "2027Q3": 0.0, "2027Q4": 6285.83, "2028Q1": 0.0}
+    assert [(r["for"], r["billing_period"], r["amount"]) for r in seeded["credits"]["received"]] == [
+        ("2027Q1", "2027-05", 2756.39), ("2027Q3", "2027-11", 6285.83)]
+    due, paid = (sum(c[x] for c in by.values()) for x in ("credit_due", "credit_received"))
+    assert paid == pytest.approx(9042.22) and due > paid + 9000
+
+
+def test_sla_credit_rows_are_not_findings(bundled):
+    """The credit notes (`Pénalité qualité de service` → sla_credit, docs/invoice-audit.md)
+    are billed as expected: no finding points at them, and the findings stay the seeded ones."""
+    seeded, result = bundled
+    rows = {r["row"] for r in seeded["service_levels"]["credits"]["received"]}
+    assert len(rows) == 2
+    assert not rows & {r for f in result.findings for r in f.rows}
+    for ref in rows:
+        name, row = ref.rsplit(":", 1)
+        cells = (BUNDLED / name).read_text(encoding="utf-8").splitlines()[int(row) - 1].split(";")
+        assert cells[5] == "Pénalité qualité de service" and cells[10].startswith("-")
+
+
+def test_the_port_log_rejections_and_the_lost_number():
+    """ports.csv: the migration's requests in 2027Q1 (90 % of the 2,000 lines, the tender's
+    port_share), six rejected with a reason — three RIOs with a wrong key, two holders that
+    differ, one personal contract — each asked again and ported, and one number lost. The
+    porting funnel shows them; the RIO check (`monitoring.rio.check_rio`) finds the wrong
+    keys and the personal contract on those rows, and nothing wrong with any ported row."""
+    from monitoring.rio import check_rio
+    from monitoring.service_levels import service_levels
+
+    seeded = json.loads((BUNDLED / "seeded.json").read_text(encoding="utf-8"))["service_levels"]["ports"]
+    result = service_levels(BUNDLED, key=KEY)
+    q1 = result.porting[0]
+    assert (q1.period, q1.rejected, q1.lost, q1.pending) == ("2027Q1", 6, 1, 0)
+    lost = "Numéro résilié par l'opérateur cédant avant le portage"
+    assert q1.reasons == {"RIO erroné": 3, "Titulaire différent": 2, "Contrat personnel (RIO particulier)": 1,
+                          lost: 1}
+    assert Counter(r["reason"] for r in seeded["rejected"]) == {"RIO erroné": 3, "Titulaire différent": 2,
+                                                                "Contrat personnel (RIO particulier)": 1}
+    assert [r["reason"] for r in seeded["lost"]] == [lost]
+    assert sum(p.rejected + p.lost for p in result.porting[1:]) == 0
+    rows = [r.split(";") for r in (BUNDLED / "ports.csv").read_text(encoding="utf-8").splitlines()]
+    header, body = rows[0], rows[1:]
+    assert header == ["Numéro", "RIO", "Demandé le", "Porté le", "Statut", "Motif"]
+    assert q1.requested == sum(1 for r in body if r[2] < "2027-04") and q1.ported == q1.requested - 7
+    for entry in seeded["rejected"] + seeded["lost"]:
+        row = body[int(entry["row"].rsplit(":", 1)[1]) - 2]
+        assert (row[3], row[5]) == ("", entry["reason"])
+        assert row[4] == ("lost" if entry in seeded["lost"] else "rejected")
+        assert sum(r[0] == row[0] and r[4] == "ported" for r in body) == (entry in seeded["rejected"])
+    failed = [body[int(e["row"].rsplit(":", 1)[1]) - 2] for e in seeded["rejected"]]
+    check = check_rio(list(range(len(failed))), [r[0] for r in failed], [r[1] for r in failed], key=KEY)
+    why = {r[5]: set() for r in failed}
+    for r, x in zip(failed, check.lines):
+        why[r[5]] |= set(x.reasons)
+    assert why == {"RIO erroné": {"key"}, "Titulaire différent": set(), "Contrat personnel (RIO particulier)": {"personal"}}
+    ported = [r for r in body if r[4] == "ported"]
+    check = check_rio(list(range(len(ported))), [r[0] for r in ported], [r[1] for r in ported], key=KEY)
+    assert check.by_status() == {"ok": len(ported), "warning": 0, "invalid": 0}
+
+
+def test_the_action_log():
+    """actions.yaml: seven actions of the quarterly reviews, open ones first by due date."""
+    from monitoring.service_levels import service_levels
+
+    actions = service_levels(BUNDLED, key=KEY).actions
+    assert [a.status for a in actions] == ["open"] * 4 + ["done"] * 3
+    assert [a.due.isoformat() for a in actions if a.status == "open"] == sorted(
+        a.due.isoformat() for a in actions if a.status == "open")

@@ -56,8 +56,8 @@ REVIEW_TEXT: dict[str, dict[str, str]] = {
     "review.stat.p90": {"en": "90th percentile", "fr": "90e centile"},
     "review.stat.p95": {"en": "95th percentile", "fr": "95e centile"},
     "review.stat.max": {"en": "maximum", "fr": "maximum"},
-    "review.stat.share_within": {"en": "share within {within}", "fr": "part en {within} au plus"},
-    "review.stat.share_above": {"en": "share at least {within}", "fr": "part d'au moins {within}"},
+    "review.stat.share_within": {"en": "share ≤ {within}", "fr": "part ≤ {within}"},
+    "review.stat.share_above": {"en": "share ≥ {within}", "fr": "part ≥ {within}"},
     "review.no_tier": {"en": "no credit tier", "fr": "sans pénalité prévue"},
     # trends
     "review.trends.intro": {
@@ -80,7 +80,9 @@ REVIEW_TEXT: dict[str, dict[str, str]] = {
     "review.col.capped": {"en": "Capped", "fr": "Plafonnée"},
     "review.col.received": {"en": "Received", "fr": "Reçue"},
     "review.col.balance": {"en": "Still due", "fr": "Reste dû"},
+    "review.balance": {"en": "Credits still due to date: {amount}", "fr": "Pénalités restant dues à date : {amount}"},
     "review.total": {"en": "Total to date", "fr": "Total à date"},
+    "review.total_period": {"en": "Total", "fr": "Total"},
     "review.yes": {"en": "yes", "fr": "oui"},
     "review.no": {"en": "no", "fr": "non"},
     # audit

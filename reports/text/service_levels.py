@@ -56,4 +56,13 @@ SERVICE_TEXT: dict[str, dict[str, str]] = {
                             "fr": "contrat particulier (P) : non portable avec le mandat de l'entreprise"},
     "rio.reason.duplicate": {"en": "number or RIO already given above", "fr": "numéro ou RIO déjà donné plus haut"},
     "rio.reason.not_in_inventory": {"en": "not a line of the inventory", "fr": "ligne absente de l'inventaire"},
+    "rio.scenario.name": {"en": "Porting failure rate from the RIO check of {file}",
+                          "fr": "Taux d'échec du portage mesuré par le contrôle des RIO de {file}"},
+    "rio.scenario.description": {
+        "en": "{invalid} of {rows} lines cannot be ported as they are ({share}): the tender's assumed porting "
+              "failure rate replaced by that share",
+        "fr": "{invalid} lignes sur {rows} ne peuvent pas être portées en l'état ({share}) : ce taux remplace le "
+              "taux d'échec du portage supposé par l'appel d'offres"},
+    "rio.text.scenario_written": {"en": "scenario written to {path}: porting_failure_rate = {share}",
+                                  "fr": "scénario écrit dans {path} : porting_failure_rate = {share}"},
 }
