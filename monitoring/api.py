@@ -1,9 +1,9 @@
 """What the app asks of a contract (the Invoice audit page), as `scenarios/api.py` is for a
 tender: a contract folder as files (`ContractFiles`: a folder on disk — the bundled contracts
 `contracts/*/` — or an uploaded zip held in memory, identified by a digest), audited once
-(`open_contract` → `ContractAudit`: the frozen `monitoring.audit.Audit` plus the billed
-line-periods of each month), and the page's aggregates (`summary` → `AuditSummary`), which
-`ui/api.py` caches per digest. Bad input raises `TenderError` with the command line's messages;
+(`open_contract` → `ContractAudit`: the frozen `monitoring.audit.Audit`, which keeps the
+billed line-periods of each month, and its `Contract`), and the page's aggregates (`summary` →
+`AuditSummary`), which `ui/api.py` caches per digest. Bad input raises `TenderError` with the command line's messages;
 `ui/api.py` keeps it as an `Outcome` (monitoring is independent of `scenarios`).
 
 An upload goes through `scoring.archive` (zip checks: size limits, zip bombs, paths leaving
@@ -26,14 +26,11 @@ import pandas as pd
 
 from scoring import archive
 from scoring.errors import TenderError
-from scoring.usage_file.line_index import LineIndex
-from scoring.usage_file.pseudonyms import pseudonym_key
 from scoring.yamlio import parse_yaml_mapping
 
-from .audit import Audit, UnusedLine, audit
-from .contract import Contract, read_contract
+from .audit import Audit, UnusedLine, read_and_audit
+from .contract import Contract
 from .memory import MemoryFolder
-from .tables import read_inventory, read_invoices
 
 CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"  # the bundled contract folders
 SHOWN = 200  # claims and unused lines listed on the page (the rest are counted, and in the workbook)
@@ -104,33 +101,24 @@ class ContractFiles:
 
 @dataclass(frozen=True)
 class ContractAudit:
-    """A contract audited: the `Audit`, its `Contract` (the tender, the awarded bid: the claim
-    workbook and letter name the parties from it) and each billed month's line-periods
-    (distinct lines with a row on that month's invoice, for the accuracy of each month)."""
+    """A contract audited: the `Audit` and its `Contract` (the tender, the awarded bid: the claim
+    workbook and letter name the parties from it)."""
 
     audit: Audit
     contract: Contract
-    line_periods: dict[str, int]  # period → billed line-periods
+
+    @property
+    def line_periods(self) -> dict[str, int]:
+        """Period → billed line-periods (distinct lines with a row on that month's invoice, for
+        the accuracy of each month): the audit's `monitoring.audit.InvoiceTotals`."""
+        return self.audit.totals.line_periods
 
 
 def open_contract(files: ContractFiles, key: bytes | None = None) -> ContractAudit:
-    """Read and audit a contract folder as `monitoring.audit.audit_folder` does (same readers,
-    same messages), keeping the invoice's billed line-periods per month for the billing
-    accuracy of each month. Raises TenderError."""
-    contract = read_contract(files.root)
-    index = LineIndex(key if key is not None else pseudonym_key())
-    inventory = read_inventory(contract, index)
-    invoices = read_invoices(contract, index)
-    index.forget()  # raw numbers are no longer needed
-    if index.collides():
-        raise TenderError.at(contract.shown, "(file)", "two line numbers share a pseudonym; use another key")
-    result = audit(contract, inventory, invoices, index.pseudonyms())
-    named = invoices.line >= 0
-    periods, codes = np.unique(invoices.period, return_inverse=True)
-    pairs = np.unique(invoices.line[named] * len(periods) + codes[named])
-    counts = np.bincount(pairs % len(periods), minlength=len(periods)) if len(periods) else np.zeros(0, int)
-    return ContractAudit(audit=result, contract=contract,
-                         line_periods={p: int(n) for p, n in zip(result.periods, counts)})
+    """Read and audit a contract folder by the command line's path
+    (`monitoring.audit.read_and_audit`: same readers, same messages). Raises TenderError."""
+    contract, result = read_and_audit(files.root, key)
+    return ContractAudit(audit=result, contract=contract)
 
 
 # --------------------------------------------------------------------------- the page's aggregates

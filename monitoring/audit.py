@@ -14,19 +14,23 @@ findings (to write them), pooled components and months only.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.errors import TenderError
 from scoring.pricing import indexation, measured_units, pool_charge
 from scoring.usage_file.line_index import LineIndex
 from scoring.usage_file.pseudonyms import pseudonym_key
 
 from .contract import CHARGES, Contract, period_text, read_contract
 from .tables import CHARGE, NONE, Inventory, Invoices, read_inventory, read_invoices
+
+if TYPE_CHECKING:
+    from .memory import MemoryFolder
 
 # Finding categories in precedence order (a row gets the first that applies); missing_credit
 # is the account-level check of the month-1 credits.
@@ -72,6 +76,23 @@ class UnusedLine:
 
 
 @dataclass(frozen=True)
+class InvoiceTotals:
+    """What the invoices give per billing period besides the findings, each keyed by the
+    period (YYYY-MM, `Audit.periods`): kept on the `Audit` so that nothing reads the invoices
+    a second time — the Invoice audit page's accuracy of each month (`monitoring.api.summary`)
+    and the service levels' credit base and credits received (`monitoring.service_levels`).
+    Amounts as billed (excl. VAT), unrounded, each a sum over the period's rows in row order;
+    the same per calendar quarter (keyed by its ordinal, months since 1970-01 // 3), summed over
+    its rows too (not from its months': the same float whichever way a quarter is asked for)."""
+
+    line_periods: dict[str, int] = field(default_factory=dict)  # distinct lines with a row on it
+    subscriptions: dict[str, float] = field(default_factory=dict)  # Σ its subscription rows' amounts
+    sla_credits: dict[str, float] = field(default_factory=dict)  # Σ its sla_credit rows' amounts (≤ 0 as credited)
+    quarter_subscriptions: dict[int, float] = field(default_factory=dict)
+    quarter_sla_credits: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Audit:
     """One contract folder audited. Amounts excl. VAT in the contract's currency, unrounded."""
 
@@ -88,6 +109,7 @@ class Audit:
     billing_accuracy: float
     unused_lines: tuple[UnusedLine, ...]
     tolerance: float
+    totals: InvoiceTotals = field(default_factory=InvoiceTotals)  # not in the JSON
 
     @property
     def claims(self) -> tuple[Finding, ...]:
@@ -107,16 +129,21 @@ class Audit:
 def audit_folder(folder: str | Path, key: bytes | None = None) -> Audit:
     """Read a contract folder and audit its invoices; raise TenderError on bad input. ``key``:
     the pseudonymisation key (default: the user's, `scoring.usage_file.pseudonyms.pseudonym_key`)."""
+    return read_and_audit(folder, key)[1]
+
+
+def read_and_audit(folder: str | Path | MemoryFolder, key: bytes | None = None) -> tuple[Contract, Audit]:
+    """The contract of a folder on disk or in memory (an upload, `monitoring.memory.MemoryFolder`)
+    and its audit: the one path of the command line (`audit_folder`) and of the app
+    (`monitoring.api.open_contract`). Raises TenderError."""
     contract = read_contract(folder)
     index = LineIndex(key if key is not None else pseudonym_key())
     inventory = read_inventory(contract, index)
     invoices = read_invoices(contract, index)
     index.forget()  # raw numbers are no longer needed
     if index.collides():
-        from scoring.errors import TenderError
-
         raise TenderError.at(contract.shown, "(file)", "two line numbers share a pseudonym; use another key")
-    return audit(contract, inventory, invoices, index.pseudonyms())
+    return contract, audit(contract, inventory, invoices, index.pseudonyms())
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -319,13 +346,38 @@ def audit(contract: Contract, inv: Inventory, bills: Invoices, pseudonyms: np.nd
     bad = np.zeros(len(lp), bool)
     bad[lp_code[cat[line_rows] > 0]] = True
     accuracy = 1.0 - bad.sum() / len(lp) if len(lp) else 1.0
+    periods = tuple(period_text(p) for p in np.sort(pd.unique(bills.period)))
     return Audit(
-        bid=bid.id, operator=bid.operator, currency=contract.tender.spec.currency,
-        periods=tuple(period_text(p) for p in np.sort(pd.unique(bills.period))),
+        bid=bid.id, operator=bid.operator, currency=contract.tender.spec.currency, periods=periods,
         billed=float(amount.sum()), expected=float(expected.sum() + extra_expected),
         claimed=float(sum(f.difference for f in findings_t if f.claim)), findings=findings_t,
         by_category=by_category, by_entity=by_entity, billing_accuracy=float(accuracy),
-        unused_lines=_unused(contract, inv, bills, live, is_, pseudonyms, p0, span), tolerance=tol)
+        unused_lines=_unused(contract, inv, bills, live, is_, pseudonyms, p0, span), tolerance=tol,
+        totals=_totals(bills, is_, periods))
+
+
+def _totals(bills: Invoices, is_: dict, periods: tuple[str, ...]) -> InvoiceTotals:
+    """Each billed period's distinct lines and its subscription and sla_credit amounts, every
+    row counted (duplicates and rows with a finding too: what was billed)."""
+    uniq, code = np.unique(bills.period, return_inverse=True)  # uniq in the order of ``periods``
+    named = bills.line >= 0
+    pairs = np.unique(bills.line[named] * len(uniq) + code[named])
+    counts = np.bincount(pairs % len(uniq), minlength=len(uniq)) if len(uniq) else np.zeros(0, np.int64)
+    sub, sla = is_["subscription"], is_["sla_credit"]
+    subscriptions, sla_credits = {}, {}
+    for i, period in enumerate(periods):  # periods, not rows
+        here = code == i
+        subscriptions[period] = float(bills.amount[here & sub].sum())
+        sla_credits[period] = float(bills.amount[here & sla].sum())
+    quarter = bills.period // 3
+    q_subscriptions, q_sla_credits = {}, {}
+    for q in np.unique(quarter).tolist():  # quarters, not rows
+        here = quarter == q
+        q_subscriptions[q] = float(bills.amount[here & sub].sum())
+        q_sla_credits[q] = float(bills.amount[here & sla].sum())
+    return InvoiceTotals(line_periods={p: int(n) for p, n in zip(periods, counts)}, subscriptions=subscriptions,
+                         sla_credits=sla_credits, quarter_subscriptions=q_subscriptions,
+                         quarter_sla_credits=q_sla_credits)
 
 
 def _findings(bills: Invoices, cat: np.ndarray, expected: np.ndarray, amount: np.ndarray, tol: float,

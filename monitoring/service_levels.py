@@ -2,7 +2,9 @@
 ``service_levels`` measured per period from the buyer's logs (`monitoring.logs`) or the invoice
 audit (`monitoring.audit`), against its target (given, or the awarded bid's commitment read
 by dotted path with `scoring.criteria.resolve`), the service credits due per the KPI's tiers,
-capped per period, and the credits received (the invoices' ``sla_credit`` rows) — one frozen
+capped per period, and the credits received (the invoices' ``sla_credit`` rows; the invoices
+are read once, by the audit, whose `monitoring.audit.InvoiceTotals` give each billing period's
+subscription and sla_credit amounts) — one frozen
 `ServiceLevels` (`ServiceLevels.as_json()` is the JSON of ``python -m monitoring sla DIR
 --json``).
 
@@ -32,7 +34,6 @@ from scoring.usage_file.pseudonyms import pseudonym_key
 from .api import ContractFiles, open_contract, summary
 from .contract import Contract, KpiSpec, period_ordinal
 from .logs import PORT_STATUSES, Action, Ports, Tickets, read_actions, read_ports, read_tickets
-from .tables import CHARGE, read_invoices
 from .workdays import working_days_after
 
 NEEDS = {"answer_minutes": "answered", "resolution_working_days": "resolved", "porting_working_days": "ported"}
@@ -324,16 +325,15 @@ def service_levels(files: ContractFiles | str | Path, key: bytes | None = None) 
     index.forget()
     actions = read_actions(contract)
     kind = spec.period
-    invoices = read_invoices(contract, LineIndex(key))  # amounts only: the line codes are not used
 
     codes = sorted({_billing_code(p, kind) for p in result.periods})
     labels = [period_label(c, kind) for c in codes]
-    bill_code = period_codes(invoices.period.astype("datetime64[M]").astype("datetime64[D]"), kind)
-    base, received = {}, {}
-    for c in codes:
-        here = bill_code == c
-        base[c] = float(invoices.amount[here & (invoices.charge == CHARGE["subscription"])].sum())
-        received[c] = -float(invoices.amount[here & (invoices.charge == CHARGE["sla_credit"])].sum()) + 0.0
+    totals = result.totals  # each billing month's (or quarter's) amounts, summed by the audit
+    subscriptions, sla_credits = ((totals.subscriptions, totals.sla_credits) if kind == "month" else
+                                  (totals.quarter_subscriptions, totals.quarter_sla_credits))
+    keyed = (lambda c: period_label(c, kind)) if kind == "month" else (lambda c: c)
+    base = {c: subscriptions[keyed(c)] for c in codes}
+    received = {c: -sla_credits[keyed(c)] + 0.0 for c in codes}
     accuracy = summary(opened).accuracy  # each billing period's line-periods and those with a finding
     acc_code = np.array([_billing_code(p, kind) for p in accuracy["period"]], np.int64)
 

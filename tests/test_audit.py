@@ -390,10 +390,28 @@ def test_a_bid_the_tender_does_not_have(tmp_path):
                         run_.stderr)
 
 
+SERVICE_LEVELS = {"calendar": "FR", "period": "quarter", "credit_cap_percent": 6, "kpis": [
+    {"id": "answer", "source": "tickets", "measure": "answer_minutes", "statistic": "p90", "better": "lower",
+     "target": 4, "credit": [{"miss": 0, "percent": 3}]},
+    {"id": "accuracy", "source": "audit", "measure": "billing_accuracy", "statistic": "mean", "better": "higher",
+     "target": 0.98}]}
+TICKETS_FILE = {"path": "tickets.csv", "columns": {"opened": "opened", "answered": "answered"}}
+
+
 def test_unknown_contract_keys_are_errors_but_service_level_blocks_are_accepted(tmp_path):
-    """contract.yaml is strict, except for the service-level contract's blocks."""
-    ok = write_contract(tmp_path / "a", service_levels={"period": "quarter", "kpis": []}, tickets_file={"path": "t.csv"})
-    assert _cli(ok, "--json").returncode == 0
+    """contract.yaml is strict: an unknown key is an error; the service-level contract's blocks
+    are known keys, validated (docs/service-levels.md): valid ones leave the audit as it is
+    without them (its log, tickets.csv, is not even read), an invalid one is an error naming
+    its field."""
+    plain = _cli(write_contract(tmp_path / "plain"), "--json")
+    ok = _cli(write_contract(tmp_path / "a", service_levels=SERVICE_LEVELS, tickets_file=TICKETS_FILE), "--json")
+    assert plain.returncode == ok.returncode == 0 and ok.stdout == plain.stdout
+    no_kpi = _cli(write_contract(tmp_path / "c", service_levels={**SERVICE_LEVELS, "kpis": []}))
+    assert no_kpi.returncode == 2 and "contract.yaml: service_levels.kpis" in no_kpi.stderr
+    assert "Traceback" not in no_kpi.stderr
+    wrong_source = {**SERVICE_LEVELS, "kpis": [{**SERVICE_LEVELS["kpis"][0], "source": "ports"}]}
+    mixed = _cli(write_contract(tmp_path / "d", service_levels=wrong_source))
+    assert mixed.returncode == 2 and "contract.yaml: service_levels.kpis.0.measure" in mixed.stderr
     bad = _cli(write_contract(tmp_path / "b", invoice_fiel={}))
     assert bad.returncode == 2 and "contract.yaml: invoice_fiel: unknown field" in bad.stderr
 
@@ -449,3 +467,32 @@ def test_missing_credit_without_any_credit_row(tmp_path):
     assert result.billed == pytest.approx(660.0) and result.expected == pytest.approx(510.0)
     assert sum(v["expected"] for v in result.by_entity.values()) == pytest.approx(510.0)
     assert result.by_entity["hq"]["expected"] == pytest.approx(483.5)
+
+
+def test_invoice_totals_kept_for_the_app_and_the_service_levels(tmp_path):
+    """The invoices are read once: the audit keeps each billed month's distinct lines and its
+    subscription and sla_credit amounts (monitoring.audit.InvoiceTotals), which the app's
+    accuracy per month (ContractAudit.line_periods) and the service levels' base and credits
+    received take from it. clean_rows plus, on 2027-02, L1's subscription twice (a duplicate
+    is still billed) and a service credit of −7.50:
+
+    2027-01: lines L1, L2, L4 → 3; subscriptions 18 + 18 + 9 = 45; no sla_credit.
+    2027-02: lines L1, L2, L3, L4 → 4 (the duplicate names L1 again); subscriptions
+    18 + 18 + 18 + 9 + 18 = 81; sla_credit −7.50.
+    Quarter 2027Q1 (ordinal (2027 − 1970) × 12 // 3 = 228): 45 + 81 = 126 and −7.50; the
+    service levels' quarter: base 126, credit received 7.50."""
+    from monitoring.api import ContractFiles, open_contract
+    from monitoring.service_levels import service_levels
+
+    feb = ("I2", "2027-03-05", "2027-02")
+    rows = clean_rows() + [[*feb, L1, "subscription", "", "s10", 1, 18.00], [*feb, "", "sla_credit", "", "", "", -7.5]]
+    accuracy_only = {"calendar": "FR", "period": "quarter", "kpis": [SERVICE_LEVELS["kpis"][1]]}
+    folder = write_contract(tmp_path / "c", {"a.csv": rows}, service_levels=accuracy_only)
+    totals = audit_folder(folder).totals
+    assert totals.line_periods == {"2027-01": 3, "2027-02": 4}
+    assert totals.subscriptions == {"2027-01": 45.0, "2027-02": 81.0}
+    assert totals.sla_credits == {"2027-01": 0.0, "2027-02": -7.5}
+    assert totals.quarter_subscriptions == {228: 126.0} and totals.quarter_sla_credits == {228: -7.5}
+    assert open_contract(ContractFiles.of_folder(folder)).line_periods == totals.line_periods
+    (quarter,) = service_levels(folder).by_period.values()
+    assert (quarter.period, quarter.base, quarter.credit_received) == ("2027Q1", 126.0, 7.5)
