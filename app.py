@@ -8,6 +8,7 @@ from ui import (
     award_page,
     compare_page,
     costs_page,
+    service_page,
     state,
     summary_page,
     switching_page,
@@ -34,5 +35,6 @@ pages = [
     st.Page(award_page.render, title=tr("page.award"), url_path="award-split"),
     st.Page(summary_page.render, title=tr("page.summary"), url_path="summary"),
     st.Page(audit_page.render, title=tr("page.audit"), url_path="invoice-audit"),
+    st.Page(service_page.render, title=tr("page.service"), url_path="service-review"),
 ]
 st.navigation(pages).run()

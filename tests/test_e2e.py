@@ -17,12 +17,13 @@ from conftest import ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {"": 1, "compare": 3, "costs": 4, "switching": 3, "what-if": 1, "award-split": 2, "summary": 3,
-         "invoice-audit": 4}  # charts expected
+         "invoice-audit": 4, "service-review": 9}  # charts expected
 TITLES = {"compare": ("Compare", "Comparer"), "costs": ("Costs", "Coûts"),
           "switching": ("Switching", "Changement d'opérateur"), "what-if": ("What-if", "Simulations"),
           "award-split": ("Award split", "Attribution partagée"),
           "summary": ("Decision summary", "Synthèse de décision"),
-          "invoice-audit": ("Invoice audit", "Audit des factures")}
+          "invoice-audit": ("Invoice audit", "Audit des factures"),
+          "service-review": ("Service & review", "Service et revue")}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 

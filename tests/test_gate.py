@@ -183,7 +183,7 @@ def test_right_password_opens_every_page_for_that_session_only():
     assert not at.exception, at.exception
     assert at.title[0].value == TENDER_NAME
     pages = {info["url_pathname"]: h for h, info in at._registered_pages.items()}
-    assert set(pages) == {"", "compare", "costs", "switching", "what-if", "award-split", "invoice-audit", "summary"}
+    assert set(pages) == {"", "compare", "costs", "switching", "what-if", "award-split", "invoice-audit", "service-review", "summary"}
     for url_path, title in (("compare", "Compare"), ("what-if", "What-if"), ("summary", "Decision summary")):
         at._page_hash = pages[url_path]  # AppTest.switch_page only knows file pages
         at.run()

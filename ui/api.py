@@ -11,6 +11,8 @@ simulation. An answer that failed is cached too, as an `Outcome` carrying its pr
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,10 +21,14 @@ import pandas as pd
 import streamlit as st
 
 from monitoring.api import SHOWN, AuditSummary, ContractAudit, ContractFiles, bundled_contracts, open_contract, summary
+from monitoring.rio import RioCheck, check_rio, inventory_pseudonyms
+from monitoring.service_levels import ServiceLevels, service_levels
 from reports.claims import ClaimTotals, claim_totals, ordered_claims
 from scenarios.api import TOP_LINES, Fleetbid, LineCostView, Outcome, TenderFiles, UsageView, cost_key
 from scenarios.overlay import scenario_from_dict
 from scoring import EXAMPLE_TENDER, Evaluation, Problem, TenderError
+from scoring.usage_file.pseudonyms import pseudonym_key
+from scoring.usage_file.records import RecordSpec, read_records
 from ui.state import AUDIT_BUNDLED, AUDIT_SOURCE, SOURCE, reset_award, reset_whatif
 
 Source = TenderFiles  # the name the pages and tests know the tender in use by
@@ -238,6 +244,81 @@ def claims_letter_bytes(result: ContractAudit, lang: str) -> bytes:
     return claims_letter(result.audit, result.contract, lang)
 
 
+# --------------------------------------------------------------------------- service levels
+# The Service & review page (docs/service-levels.md): the contract in use (above) measured,
+# a second bundled contract beside it for a split award, and RIO checks of uploaded lists.
+
+
+def bundled_contract(name: str) -> ContractFiles | None:
+    """The bundled contract folder ``contracts/<name>`` (None when there is none of that name)."""
+    folder = next((f for f in bundled_contracts() if f.name == name), None)
+    return None if folder is None else _bundled_contract(str(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _service_levels(digest: str, _src: ContractFiles) -> Outcome[ServiceLevels]:
+    return Outcome.of(service_levels, _src)
+
+
+def service_levels_of(src: ContractFiles) -> Outcome[ServiceLevels]:
+    """A contract's service levels (`monitoring.service_levels.service_levels`), or its input
+    errors, cached per contract digest."""
+    return _service_levels(src.digest, src)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _rio_headers(digest: str, _data: bytes, name: str) -> tuple[str, ...]:
+    try:  # a peek for the column choice only: reading the list (below) says what is wrong with it
+        if name.lower().endswith(".xlsx"):
+            frame = pd.read_excel(io.BytesIO(_data), nrows=0, engine="openpyxl")
+        else:
+            frame = pd.read_csv(io.BytesIO(_data), nrows=0, sep=None, engine="python", encoding="utf-8-sig")
+    except Exception:  # noqa: BLE001 - any unreadable file: no header to offer
+        return ()
+    return tuple(dict.fromkeys(str(h).strip() for h in frame.columns if str(h).strip()))
+
+
+def rio_headers_of(data: bytes, name: str) -> tuple[str, ...]:
+    """The header row of an uploaded RIO list, for the column choice (() when unreadable)."""
+    return _rio_headers(hashlib.sha256(data).hexdigest(), data, name)
+
+
+def _check_rio_bytes(data: bytes, name: str, columns: dict[str, str], contract: ContractFiles | None) -> RioCheck:
+    # `monitoring.rio.rio_file` for an upload: the same reader and check, the inventory of
+    # the contract in use (on disk or in memory) instead of the folder holding the file.
+    key = pseudonym_key()
+    frame = read_records(data, RecordSpec(columns=columns), shown=name, xlsx=name.lower().endswith(".xlsx"))
+    inventory = None if contract is None else inventory_pseudonyms(contract.root, key)
+    cells = {role: frame[role].astype(object).where(frame[role].notna(), None).tolist() for role in ("line", "rio")}
+    return check_rio(frame["row"].tolist(), cells["line"], cells["rio"], inventory=inventory, key=key, file=name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _rio(digest: str, columns: tuple[tuple[str, str], ...], contract: str, _data: bytes, name: str,
+         _contract: ContractFiles | None) -> Outcome[RioCheck]:
+    return Outcome.of(_check_rio_bytes, _data, name, dict(columns), _contract)
+
+
+def rio_check_of(data: bytes, name: str, columns: dict[str, str], contract: ContractFiles | None) -> Outcome[RioCheck]:
+    """An uploaded list of lines checked as ``python -m monitoring rio`` checks a file
+    (`monitoring.rio.check_rio`), against the inventory of ``contract`` (None: none), or why
+    it cannot be read; cached per file, columns and contract."""
+    return _rio(hashlib.sha256(data).hexdigest(), tuple(sorted(columns.items())),
+                "" if contract is None else contract.digest, data, name, contract)
+
+
+def review_bytes(src: ContractFiles, period: str, lang: str, kind: str) -> bytes:
+    """The review minutes of ``period`` of a contract (``kind`` "pdf": `reports.review_pdf`,
+    "docx": `reports.review_docx`), built when the user asks for them."""
+    if kind == "pdf":
+        from reports.review_pdf import review_pdf
+
+        return review_pdf(src, period, lang)
+    from reports.review_docx import review_docx
+
+    return review_docx(src, period, lang)
+
+
 def stay_or_switch_of(ev: Evaluation):
     return session().stay_or_switch(ev)
 
@@ -277,7 +358,7 @@ def report_bytes(ev: Evaluation, lang: str) -> bytes:
         return out.read_bytes()
 
 
-__all__ = ["Source", "audit_claims", "audit_summary", "award", "claims_letter_bytes", "claims_workbook_bytes",
+__all__ = ["Source", "audit_claims", "audit_summary", "award", "bundled_contract", "claims_letter_bytes", "claims_workbook_bytes",
            "contract_audit", "contract_source", "evaluation", "line_costs_of", "lines_scenario", "monte_carlo_of", "opened",
-           "problems_frame", "report_bytes", "scenario_files", "sensitivity_of", "session", "source",
-           "stay_or_switch_of", "template_bytes", "use_contract", "use_source", "usage", "whatif", "workbook_bytes"]
+           "problems_frame", "report_bytes", "review_bytes", "rio_check_of", "rio_headers_of", "scenario_files", "sensitivity_of",
+           "service_levels_of", "session", "source", "stay_or_switch_of", "template_bytes", "use_contract", "use_source", "usage", "whatif", "workbook_bytes"]

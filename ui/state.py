@@ -19,15 +19,17 @@ SCENARIO_PROBLEMS = "scenario_errors"  # why the last scenario file could not be
 WHATIF_SCENARIO = "whatif_scenario"  # the What-if settings as a scenario mapping (None: the tender as written)
 WHATIF_LOADED = "whatif_loaded"  # the name of the scenario file loaded into the What-if controls
 WHATIF_EXTRA = "whatif_extra"  # the loaded scenario's parts no control shows, applied as they are
+RIO_APPLIED = "rio_applied"  # Switching page: the porting scenario of the RIO check last applied to the What-if settings
 
 WHATIF_PREFIXES = ("w_", "u_", "p_")  # weights, usage scales, price changes: one key per criterion/component/bid
 WHATIF_SINGLE = ("lines", "growth", "porting")
-WHATIF_OTHER = (WHATIF_EXTRA, WHATIF_SCENARIO, WHATIF_LOADED)
+WHATIF_OTHER = (WHATIF_EXTRA, WHATIF_SCENARIO, WHATIF_LOADED, RIO_APPLIED)
 AWARD_PREFIX = "award_"  # the Award split page's rules (ui/award_page.py): award_unit, award_fix_<unit>, …
 AUDIT_SOURCE = "audit_source"  # the contract in use on the Invoice audit page: an uploaded monitoring.api.ContractFiles
 AUDIT_UPLOAD = "audit_upload"  # the Invoice audit page's file uploader (a zip of a contract folder)
 AUDIT_UPLOAD_PROBLEMS = "audit_upload_errors"  # why the last contract upload could not be read (Problems)
 AUDIT_BUNDLED = "audit_bundled"  # the bundled contract picked (a folder name under contracts/)
+SERVICE_SECOND = "service_second"  # Service & review page: a second bundled contract beside the one in use (split award)
 
 
 def whatif_scenario() -> dict | None:
@@ -54,6 +56,6 @@ def reset_whatif() -> None:
             del st.session_state[key]
 
 
-__all__ = ["AUDIT_BUNDLED", "AUDIT_SOURCE", "AUDIT_UPLOAD", "AUDIT_UPLOAD_PROBLEMS", "AWARD_PREFIX", "CURRENCY", "LANG", "SCENARIO_PROBLEMS", "SOURCE", "UPLOAD", "UPLOAD_PROBLEMS", "WHATIF_EXTRA",
+__all__ = ["AUDIT_BUNDLED", "AUDIT_SOURCE", "AUDIT_UPLOAD", "AUDIT_UPLOAD_PROBLEMS", "AWARD_PREFIX", "CURRENCY", "LANG", "RIO_APPLIED", "SCENARIO_PROBLEMS", "SERVICE_SECOND", "SOURCE", "UPLOAD", "UPLOAD_PROBLEMS", "WHATIF_EXTRA",
            "WHATIF_LOADED", "WHATIF_OTHER", "WHATIF_PREFIXES", "WHATIF_SCENARIO", "WHATIF_SINGLE", "reset_award", "reset_whatif",
            "whatif_name", "whatif_scenario"]

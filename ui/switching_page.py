@@ -1,4 +1,5 @@
-"""Switching page: stay vs switch, the switching cost part by part, and porting risk."""
+"""Switching page: stay vs switch, the switching cost part by part, and porting risk; the RIO
+check of the lines to port, its rejection share as a what-if (`ui.service_page.porting_check`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from reports import charts
 from ui import api
 from ui.common import bid_name, chart, evaluation_or_stop, lang, money, tr
+from ui.service_page import porting_check
 
 
 def render() -> None:
@@ -35,3 +37,4 @@ def render() -> None:
         chart(charts.waterfall_chart(challenger, lang(), ev=ev), "waterfall_chart", left)
     with right:
         chart(charts.porting_risk_chart(sos, ev, lang()), "porting_chart", right)
+    porting_check(ev)  # the RIO check of the lines to port, its rejection share as a what-if

@@ -9,6 +9,7 @@ re-rank the cached costs.
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import streamlit as st
@@ -33,6 +34,8 @@ from ui.common import (
     tr,
 )
 from ui.state import SCENARIO_PROBLEMS, WHATIF_EXTRA, WHATIF_LOADED, WHATIF_SCENARIO, reset_whatif
+
+PORTING_MAX = 20.0  # the porting slider's usual top, in %
 
 
 def _defaults(ev) -> dict[str, float]:
@@ -134,7 +137,10 @@ def controls_from_scenario(ev, scenario: dict) -> tuple[dict[str, float], dict]:
     return values, extra
 
 
-def _apply_loaded(ev, scenario: dict) -> None:
+def apply_scenario(ev, scenario: dict) -> None:
+    """Set the page's controls (and the parts no control shows) from a scenario mapping, as a
+    loaded scenario file does; the Service & review and Switching pages apply a measured porting
+    rate through it."""
     values, extra = controls_from_scenario(ev, scenario)
     for key, value in values.items():
         st.session_state[key] = value
@@ -160,7 +166,7 @@ def _load_bytes(ev, data: bytes, name: str) -> None:
         st.session_state[SCENARIO_PROBLEMS] = read.problems
         return
     st.session_state.pop(SCENARIO_PROBLEMS, None)
-    _apply_loaded(ev, read.value)
+    apply_scenario(ev, read.value)
 
 
 def _controls(ev) -> dict[str, float]:
@@ -189,7 +195,9 @@ def _controls(ev) -> dict[str, float]:
         values[f"p_{b}"] = st.slider(bid_name(ev, b), -50.0, 50.0, step=1.0, key=f"p_{b}", bind="query-params",
                                      format="%+.0f %%")
     if "porting" in defaults:
-        values["porting"] = st.slider(tr("whatif.porting"), 0.0, 20.0, step=0.5, key="porting", bind="query-params",
+        # 0–20 %, or up to the rate set (a measured RIO rejection share may be higher), by 5 %.
+        top = max(PORTING_MAX, math.ceil(float(st.session_state.get("porting") or 0.0) / 5.0) * 5.0)
+        values["porting"] = st.slider(tr("whatif.porting"), 0.0, top, step=0.5, key="porting", bind="query-params",
                                       format="%.1f %%")
     if st.button(tr("whatif.reset"), key="whatif_reset"):
         reset_whatif()

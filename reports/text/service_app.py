@@ -20,7 +20,6 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
     "svc.errors": {"en": "The contract's service-level files have errors; nothing was measured.",
                    "fr": "Les fichiers de niveaux de service du contrat ont des erreurs ; rien n'a été mesuré."},
     "svc.second": {"en": "Side by side with (split award)", "fr": "En regard de (attribution partagée)"},
-    "svc.second_none": {"en": "— (one contract)", "fr": "— (un seul contrat)"},
     "svc.second_help": {
         "en": "A second bundled contract folder (contracts/…), e.g. the other operator of a split award: each "
               "section then shows the two operators in columns.",
@@ -36,15 +35,9 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
     "svc.h.rio": {"en": "RIO check of a list of lines", "fr": "Contrôle des RIO d'une liste de lignes"},
     "svc.h.actions": {"en": "Action log", "fr": "Plan d'actions"},
     "svc.h.review": {"en": "Quarterly review minutes", "fr": "Compte rendu de revue trimestrielle"},
-    "svc.kpi": {"en": "KPI", "fr": "Indicateur"},
     "svc.card.target": {"en": "target {target} · {n} records, {open} open",
                         "fr": "cible {target} · {n} relevés, {open} en cours"},
-    "svc.card.none": {"en": "no record", "fr": "aucun relevé"},
-    "svc.status.red": {"en": "red", "fr": "rouge"},
-    "svc.status.amber": {"en": "amber", "fr": "orange"},
-    "svc.status.green": {"en": "green", "fr": "vert"},
-    "svc.status.none": {"en": "no record", "fr": "aucun relevé"},
-    "svc.status_rule": {"en": "Status: {rule}", "fr": "Statut : {rule}"},
+    "svc.card.vs": {"en": "target {target}", "fr": "cible {target}"},
     "svc.trend_pick": {"en": "KPI shown", "fr": "Indicateur affiché"},
     "svc.credits_note": {
         "en": "A credit for one period is usually paid on a later invoice: compare the totals. Credits due are "
@@ -68,8 +61,6 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
     "svc.col.rejected": {"en": "rejected", "fr": "rejetés"},
     "svc.col.lost": {"en": "lost", "fr": "perdus"},
     "svc.col.pending": {"en": "pending", "fr": "en attente"},
-    "svc.col.reason": {"en": "reason", "fr": "motif"},
-    "svc.col.count": {"en": "requests", "fr": "demandes"},
     "svc.no_reason": {"en": "(no reason given)", "fr": "(motif non donné)"},
     "svc.col.id": {"en": "id", "fr": "réf."},
     "svc.col.action": {"en": "action", "fr": "action"},
@@ -77,21 +68,12 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
     "svc.col.due": {"en": "due", "fr": "échéance"},
     "svc.col.state": {"en": "status", "fr": "statut"},
     "svc.action.open": {"en": "open", "fr": "ouverte"},
-    "svc.action.overdue": {"en": "overdue", "fr": "en retard"},
     "svc.action.done": {"en": "done", "fr": "faite"},
     "svc.no_actions": {"en": "The contract has no action log.", "fr": "Le contrat n'a pas de plan d'actions."},
-    "svc.actions_note": {"en": "Open actions first, overdue ones (due by {end}, the end of {period}) at the top.",
-                         "fr": "Actions ouvertes d'abord, en tête celles en retard (échéance au plus tard le {end}, "
-                               "fin de {period})."},
+    "svc.actions_note": {"en": "Open actions first, those overdue on {date} at the top.",
+                         "fr": "Actions ouvertes d'abord, en tête celles en retard au {date}."},
     "svc.dl.pdf": {"en": "Download the review (PDF)", "fr": "Télécharger le compte rendu (PDF)"},
     "svc.dl.docx": {"en": "Download the review (Word, editable)", "fr": "Télécharger le compte rendu (Word, modifiable)"},
-    "svc.dl.missing": {"en": "The review document is not available in this installation ({why}).",
-                       "fr": "Le compte rendu n'est pas disponible dans cette installation ({why})."},
-    "svc.dl.upload": {
-        "en": "The review is built from a contract folder on disk; for an uploaded contract use "
-              "`python -m monitoring review DIR --period P --out review.pdf`.",
-        "fr": "Le compte rendu est construit à partir d'un dossier de contrat sur disque ; pour un contrat "
-              "téléversé, utilisez `python -m monitoring review DIR --period P --out review.pdf`."},
     # the RIO check (this page and the Switching page)
     "svc.rio.upload": {"en": "A list of lines with their RIO (CSV or .xlsx)",
                        "fr": "Une liste de lignes avec leur RIO (CSV ou .xlsx)"},
@@ -117,6 +99,11 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
               "(a what-if: the tender file is unchanged).",
         "fr": "Règle le taux d'échec de portabilité de la page Simulations sur la part des lignes marquées "
               "invalides (une simulation : le fichier de l'appel d'offres est inchangé)."},
+    "svc.rio.scenario": {"en": "Porting failure rate measured by the RIO check of {file}",
+                         "fr": "Taux d'échec de portabilité mesuré par le contrôle des RIO de {file}"},
+    "svc.rio.scenario_note": {
+        "en": "The share of the {rows} rows that cannot be ported as they are (status invalid).",
+        "fr": "La part des {rows} lignes non portables en l'état (statut invalide)."},
     "svc.rio.applied": {"en": "Porting failure rate set to {share} on the What-if page.",
                         "fr": "Taux d'échec de portabilité réglé à {share} sur la page Simulations."},
     "svc.rio.no_switching": {
@@ -144,14 +131,5 @@ SERVICE_APP_TEXT: dict[str, dict[str, str]] = {
     "svc.axis.amount": {"en": "{currency} excl. VAT", "fr": "{currency} HT"},
     "svc.axis.rows": {"en": "Rows", "fr": "Lignes"},
     "svc.axis.requests": {"en": "Port requests", "fr": "Demandes de portage"},
-    "svc.unit.answer_minutes": {"en": "minutes", "fr": "minutes"},
-    "svc.unit.resolution_working_days": {"en": "working days", "fr": "jours ouvrés"},
-    "svc.unit.porting_working_days": {"en": "working days", "fr": "jours ouvrés"},
-    "svc.stat.mean": {"en": "mean", "fr": "moyenne"},
-    "svc.stat.p90": {"en": "90th percentile", "fr": "90e centile"},
-    "svc.stat.p95": {"en": "95th percentile", "fr": "95e centile"},
-    "svc.stat.max": {"en": "maximum", "fr": "maximum"},
-    "svc.stat.share_within": {"en": "share within {within}", "fr": "part en {within} au plus"},
-    "svc.stat.share_within_higher": {"en": "share at least {within}", "fr": "part d'au moins {within}"},
     "svc.no_value": {"en": "No period has a value.", "fr": "Aucune période n'a de valeur."},
 }
