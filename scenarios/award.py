@@ -111,7 +111,8 @@ class AwardProblem:
             broken.append("max_share")
         if any(n < rules.min_share * N * (1 - EPS) - EPS for n in lines.values()):
             broken.append("min_share")
-        if rules.incumbent_min_share > 0 and lines.get(self.incumbent or "", 0.0) < (
+        # The incumbent keeps at least this share — 0 if it did not bid (the contract).
+        if rules.incumbent_min_share > 0 and self.incumbent is not None and lines.get(self.incumbent, 0.0) < (
                 rules.incumbent_min_share * N * (1 - EPS) - EPS):
             broken.append("incumbent_min_share")
         if any(owner[self.units.ids.index(u)] != b for u, b in rules.fixed):
@@ -201,7 +202,7 @@ class Enumeration:
         ok &= (count >= rules.min_operators) & (count <= p.max_operators(rules))
         ok &= (self.lines <= rules.max_share * N * (1 + EPS) + EPS).all(axis=1)
         ok &= (~awarded | (self.lines >= rules.min_share * N * (1 - EPS) - EPS)).all(axis=1)
-        if rules.incumbent_min_share > 0:
+        if rules.incumbent_min_share > 0 and p.incumbent is not None:  # 0 if the incumbent did not bid
             inc = self.bids.index(p.incumbent) if p.incumbent in self.bids else None
             held = self.lines[:, inc] if inc is not None else np.zeros(self.n)
             ok &= held >= rules.incumbent_min_share * N * (1 - EPS) - EPS
@@ -343,7 +344,7 @@ def set_rules(problem: AwardProblem, rules: Rules) -> list[str]:
             if value != 0 and problem.incumbent is not None:
                 out.append(rule)
         elif rule == "min_lines":
-            if value and any(problem.min_lines[b] > 0 for b in problem.candidates):
+            if value and any(n > 0 for n in problem.min_lines.values()):  # any bid's, as the contract reads
                 out.append(rule)
         elif value != getattr(Rules(), rule):
             out.append(rule)
@@ -356,9 +357,6 @@ def conflict(problem: AwardProblem, rules: Rules) -> tuple[str, ...]:
     Relaxing a rule never removes an award, so what is left is minimal. Empty when the units
     cannot all be awarded even without rules."""
     names = set_rules(problem, rules)
-    # incumbent_min_share when the incumbent did not bid: infeasible on its own, and named.
-    if rules.incumbent_min_share > 0 and problem.incumbent is None:
-        names.append("incumbent_min_share")
     kept = set(names)
     for rule in names:
         trial = kept - {rule}
@@ -396,7 +394,10 @@ def single_award(problem: AwardProblem, rules: Rules) -> tuple[str, float] | Non
         owner = (b,) * len(U)
         if problem.check(owner, relaxed):
             continue
-        cost = problem.cost(b, list(U)).value(problem.objective)
+        sub = problem.cost(b, list(U))
+        cost = sub.value(problem.objective) if sub.costed else None
+        if cost is None:  # the engine cannot cost the whole fleet for this bid: no single award to it
+            continue
         if best is None or cost < best[1]:
             best = (b, cost)
     return best

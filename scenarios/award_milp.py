@@ -21,7 +21,12 @@ Non-recoverable tax multiplies every term but switching (scoring.pricing.tax_on)
 → bid ``x`` (binary), bid awarded ``w``, tier ``t`` and plan ``y`` (binary), and cell × plan ×
 tier ``z = x ∧ y ∧ t`` (continuous, exact through ``Σ z = x``, ``Σ_k z ≤ y``, ``Σ_j z ≤ t``).
 The award found is then costed by the engine on each bid's sub-tender like any other
-(scenarios.award); the programme's objective must agree within the plan-mix tie margin.
+(scenarios.award). The programme's cost is a lower bound of the engine's (its plan mix is free;
+the engine's minimises the nominal cost, which under ``objective: npv`` can differ for a pooled
+bid): an award the engine costs more is cut off (``Σ_u x[u, owner(u)] ≤ U − 1``) and the search
+goes on below the best engine cost found, until the programme's bound reaches it. An engine cost
+below the programme's (the programme would not be a relaxation) or an award breaking a rule is
+an error line, never an award presented as optimal.
 """
 
 from __future__ import annotations
@@ -238,7 +243,7 @@ class MilpSolver:
         lines = problem.units.lines
         if any(not any(allowed[b][u] for b in allowed) for u in range(U)):
             return None
-        if rules.incumbent_min_share > 0 and problem.incumbent not in allowed:
+        if rules.incumbent_min_share > 0 and problem.incumbent is not None and problem.incumbent not in allowed:
             return None
         fixed = {problem.units.ids.index(uid): b for uid, b in rules.fixed}
         if any(not allowed.get(b, np.zeros(U, bool))[u] for u, b in fixed.items()):
@@ -284,22 +289,38 @@ class MilpSolver:
             if b == problem.incumbent and rules.incumbent_min_share > 0:
                 m.row(n_all, rules.incumbent_min_share * N * (1 - EPS) - EPS, np.inf)
         m.row({col: 1.0 for col in wb.values()}, rules.min_operators, problem.max_operators(rules))
-        known = self.problem.known(rules)
-        found = self._search(m, rules, allowed, wb, w, fixed, np.inf if known is None else known.cost + TOLERANCE)
-        if found is None:
-            return known
-        values, objective = found
-        owner = tuple(max(((bb, values[col]) for (uu, bb, _), col in x.items() if uu == u), key=lambda e: e[1])[0]
-                      for u in range(U))
-        cost = 0.0
-        for b in sorted(set(owner)):
-            cost += problem.cost(b, [u for u in range(U) if owner[u] == b]).value(problem.objective)
-        if abs(cost - objective) > TOLERANCE * len(set(owner)):
-            raise RuntimeError(f"award split: the programme's cost {objective:.4f} and the engine's {cost:.4f} differ")
-        broken = problem.check(owner, rules)
-        if broken:
-            raise RuntimeError(f"award split: the programme's award breaks {broken}")
-        return Solution(owner, cost)
+        # The programme's cost of an award is a lower bound of the engine's (its plan mix is free,
+        # the engine's minimises the nominal cost: under `objective: npv` a pooled bid's mix can
+        # differ). An award the engine costs more than the programme is excluded (a no-good cut)
+        # and the search goes on below the best engine cost found: exact either way.
+        best = self.problem.known(rules)
+        m.deadline = time.monotonic() + MAX_AWARD_SECONDS
+        while True:
+            found = self._search(m, rules, allowed, wb, w, fixed, np.inf if best is None else best.cost + TOLERANCE)
+            if found is None:
+                return best
+            values, objective = found
+            owner = tuple(max(((bb, values[col]) for (uu, bb, _), col in x.items() if uu == u),
+                              key=lambda e: e[1])[0] for u in range(U))
+            broken = problem.check(owner, rules)
+            if broken:
+                raise self._unproven(f"the programme's award breaks {', '.join(broken)}")
+            cost = 0.0
+            for b in sorted(set(owner)):
+                cost += problem.cost(b, [u for u in range(U) if owner[u] == b]).value(problem.objective)
+            margin = TOLERANCE * len(set(owner))
+            if cost < objective - margin:  # the programme is not a relaxation: no award is presented as optimal
+                raise self._unproven(f"the programme costs its award {objective:.2f} and the engine {cost:.2f}")
+            if best is None or cost < best.cost:
+                best = Solution(owner, cost)
+            if cost <= objective + margin:
+                return best
+            m.row({col: 1.0 for (uu, bb, _), col in x.items() if bb == owner[uu]}, -np.inf, U - 1)
+
+    def _unproven(self, why: str) -> TenderError:
+        return TenderError.at(f"{self.tender.folder}/tender.yaml", "award", (
+            f"the award split could not be proven optimal ({why}): this tender has a cost term the "
+            "programme does not model exactly; a coarser `unit` (fewer awards, costed one by one) avoids it"))
 
     def _search(self, m: _Model, rules, allowed: dict, wb: dict[str, int], w: dict, fixed: dict[int, str],
                 upper: float):
@@ -311,7 +332,8 @@ class MilpSolver:
         only below the best so far. None: nothing cheaper than ``upper``."""
         problem = self.problem
         bids = list(allowed)
-        must = set(fixed.values()) | ({problem.incumbent} if rules.incumbent_min_share > 0 else set())
+        must = set(fixed.values()) | ({problem.incumbent} if rules.incumbent_min_share > 0
+                                      and problem.incumbent is not None else set())
         covers = {b: allowed[b] for b in bids}
         sets = []
         for size in range(max(1, rules.min_operators), min(len(bids), problem.max_operators(rules)) + 1):
@@ -321,7 +343,6 @@ class MilpSolver:
         if not sets:
             return None
         h = m.highs()
-        m.deadline = time.monotonic() + MAX_AWARD_SECONDS
         m.file = f"{self.tender.folder}/tender.yaml"
         cols = np.array([wb[b] for b in bids], dtype=np.int32)
         bounded = []
@@ -494,7 +515,8 @@ class _Model:
         if status != highspy.HighsModelStatus.kOptimal:
             if np.isfinite(below) and status == highspy.HighsModelStatus.kObjectiveBound:
                 return None
-            raise RuntimeError(f"award split: HiGHS ended with {h.modelStatusToString(status)}")
+            raise TenderError.at(self.file, "award", (
+                f"the award split could not be proven optimal: HiGHS ended with {h.modelStatusToString(status)}"))
         return np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
 
     def _timeout(self) -> TenderError:
