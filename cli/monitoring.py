@@ -26,6 +26,7 @@ from scoring.errors import TenderError
 from .common import aligned, emit, made_parent, print_problems
 from .review import add_parser as add_review_parser
 from .service_levels import add_parsers as add_service_level_parsers
+from .service_levels import contract_command
 
 CLAIMS_SHOWN = 20  # claims listed by `audit`; `claims` writes them all
 DEADLINES_SHOWN = 12
@@ -159,12 +160,10 @@ def _audit(args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m monitoring", description="Post-award monitoring of a contract.")
     sub = parser.add_subparsers(dest="command", required=True)
-    a = sub.add_parser("audit", help="audit the operator's invoices against the awarded bid",
-                       description="Audit the operator's invoices against the awarded bid (docs/invoice-audit.md).")
-    a.add_argument("contract_dir", help="contract folder (contract.yaml, inventory.csv, invoices/)")
-    a.add_argument("--json", action="store_true", help="print the audit's JSON instead of text")
-    a.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the text (not of the JSON)")
-    a.set_defaults(func=_audit)
+    contract_command(sub, "audit", _audit, help="audit the operator's invoices against the awarded bid",
+                     description="Audit the operator's invoices against the awarded bid (docs/invoice-audit.md).",
+                     folder_help="contract folder (contract.yaml, inventory.csv, invoices/)",
+                     json_help="print the audit's JSON instead of text")
     c = sub.add_parser("claims", help="write the claim workbook (and letter) to send the operator",
                        description="Write the claim workbook to send the operator, and optionally the claim letter "
                                    "(docs/invoice-audit.md).")

@@ -123,15 +123,23 @@ def _rio(args) -> str:
     return rio_text(result, args.lang) + (f"\n\n{written}" if written else "")
 
 
+def contract_command(sub, name: str, func, *, help: str, description: str, folder_help: str, json_help: str) -> None:
+    """A ``python -m monitoring`` subcommand that reads a contract folder and prints text, or
+    its JSON with ``--json`` (``audit``, ``sla``)."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("contract_dir", help=folder_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the text (not of the JSON)")
+    p.set_defaults(func=func)
+
+
 def add_parsers(sub) -> None:
     """The ``sla`` and ``rio`` subcommands of ``python -m monitoring``."""
-    s = sub.add_parser("sla", help="measure the service levels and the credits due vs received",
-                       description="Measure each KPI of contract.yaml's service_levels per period, the service "
-                                   "credits due (capped) and received (docs/service-levels.md).")
-    s.add_argument("contract_dir", help="contract folder (contract.yaml, logs, inventory, invoices/)")
-    s.add_argument("--json", action="store_true", help="print the JSON instead of text")
-    s.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the text (not of the JSON)")
-    s.set_defaults(func=_sla)
+    contract_command(sub, "sla", _sla, help="measure the service levels and the credits due vs received",
+                     description="Measure each KPI of contract.yaml's service_levels per period, the service "
+                                 "credits due (capped) and received (docs/service-levels.md).",
+                     folder_help="contract folder (contract.yaml, logs, inventory, invoices/)",
+                     json_help="print the JSON instead of text")
     r = sub.add_parser("rio", help="check the RIO of each line before porting",
                        description="Check each line's RIO (format, key, personal contract, duplicates, inventory) "
                                    "before a port request (docs/service-levels.md).")

@@ -38,6 +38,14 @@ CATEGORIES = ("duplicate_charge", "line_not_in_inventory", "billed_after_termina
               "pooled_usage_billed", "fee_not_in_contract", "rate_not_applied", "wrong_plan", "missing_credit")
 CAT = {name: i + 1 for i, name in enumerate(CATEGORIES)}  # 0: no finding
 UNASSIGNED = "unassigned"
+# Float noise allowed above the tolerance: 18.01 − 18.00 is 0.0100000000000016, which is not
+# "more than" a 0.01 tolerance (docs/invoice-audit.md, "Readings"); far below a cent.
+NOISE = 1e-9
+
+
+def beyond(difference, tol: float):
+    """Whether a difference (scalar or array) is more than the tolerance, float noise aside."""
+    return difference > tol + NOISE
 
 
 @dataclass(frozen=True)
@@ -300,7 +308,7 @@ def audit(contract: Contract, inv: Inventory, bills: Invoices, pseudonyms: np.nd
     flag("fee_not_in_contract", is_["other"] | (is_["device"] & ~priced) | (oneoff & ~due))
     diff0 = amount - e0
     checked = ~(is_["credit"] | is_["sla_credit"])
-    flag("rate_not_applied", checked & (np.abs(diff0) > tol))
+    flag("rate_not_applied", checked & beyond(np.abs(diff0), tol))
     wrong = is_["subscription"] & (j_row >= 0) & (jp >= 0) & (j_row != jp)
     flag("wrong_plan", wrong)
     expected = np.where((cat >= 1) & (cat <= CAT["fee_not_in_contract"]), 0.0, e0)
@@ -320,7 +328,7 @@ def audit(contract: Contract, inv: Inventory, bills: Invoices, pseudonyms: np.nd
         else:
             extra_expected = owed_credit
         short = credited - owed_credit
-        if short > tol:
+        if beyond(short, tol):
             where = rows1[0] if len(rows1) else int(np.flatnonzero(month == 0)[0])
             if len(rows1):
                 cat[rows1[0]] = CAT["missing_credit"]
@@ -399,13 +407,16 @@ def _findings(bills: Invoices, cat: np.ndarray, expected: np.ndarray, amount: np
     return [Finding(category=category[n], invoice=str(bills.invoice[i]), period=period[n],
                     line=None if names[n] is None else str(names[n]), charge=charge[n], component=component[n],
                     billed=billed[n], expected=exp[n], difference=difference[n],
-                    claim=difference[n] > tol,  # under-billing (a negative difference) is never claimed
+                    claim=bool(beyond(difference[n], tol)),  # under-billing (a negative difference) is never claimed
                     deadline=deadline[n], rows=(f"{files[n]}:{int(bills.row[i])}",))
             for n, i in enumerate(at.tolist())]
 
 
 def _order(f: Finding) -> tuple:
-    return (f.period, f.line is not None, f.line or "", f.charge, f.rows)
+    """Period, line (account-level rows first), charge, then file and row order: row numbers
+    compared as numbers (row 5 before row 27), file names as the files are read (by name)."""
+    rows = tuple((path, int(n)) for path, _, n in (ref.rpartition(":") for ref in f.rows))
+    return (f.period, f.line is not None, f.line or "", f.charge, rows)
 
 
 def _by_entity(contract: Contract, inv: Inventory, bills: Invoices, expected: np.ndarray, has_sub: np.ndarray,

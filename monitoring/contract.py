@@ -29,7 +29,7 @@ from scoring.model_base import FieldError, Id, Strict
 from scoring.pricing import Plans, plans_of, volume_discount
 from scoring.quote import quote
 from scoring.switching import is_challenger
-from scoring.usage_spec import unit_factor
+from scoring.usage_spec import one_character_delimiter, text_encoding, unit_factor
 from scoring.yamlio import read_yaml_mapping
 
 from .memory import MemoryFolder
@@ -83,21 +83,18 @@ class FileFormat(Strict):
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, delimiter: str | None) -> str | None:
-        if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
-            raise ValueError(f"must be one character such as , ; or a tab, got {quote(delimiter)}")
-        return delimiter
+        return one_character_delimiter(delimiter)
 
     @field_validator("encoding")
     @classmethod
     def _encoding(cls, encoding: str) -> str:
-        try:
-            "".encode(encoding)
-            b",\n".decode(encoding)
-        except LookupError:
-            raise ValueError(f"unknown text encoding {quote(encoding)}") from None
-        except (UnicodeError, ValueError):
-            pass
-        return encoding
+        return text_encoding(encoding)
+
+    @model_validator(mode="after")
+    def _marks(self) -> FileFormat:
+        if self.delimiter is not None and self.delimiter == self.decimal:
+            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {quote(self.decimal)}")
+        return self
 
 
 class InvoiceFileSpec(FileFormat):
@@ -119,8 +116,6 @@ class InvoiceFileSpec(FileFormat):
                 unit_factor(component, unit)
             except ValueError as exc:
                 raise FieldError(f"units.{component}", str(exc)) from None
-        if self.delimiter is not None and self.delimiter == self.decimal:
-            raise FieldError("delimiter", f"the delimiter cannot also be the decimal mark {quote(self.decimal)}")
         return self
 
     def factor(self, component: str) -> float:

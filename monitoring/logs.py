@@ -62,6 +62,23 @@ def _read(contract: Contract, spec: LogFileSpec) -> tuple[str, pd.DataFrame]:
                            for p in exc.problems]) from None
 
 
+def _open(contract: Contract, spec: LogFileSpec) -> tuple[str, pd.DataFrame, dict[str, str], np.ndarray, Problems]:
+    """A log read (`_read`): (its name as errors give it, its rows, role → header, each row's
+    number in the file, the problems to gather)."""
+    shown, frame = _read(contract, spec)
+    col = {role: header.strip() for role, header in spec.columns.items()}
+    return shown, frame, col, frame["row"].to_numpy(np.int64), Problems(shown)
+
+
+class _Rows:
+    """A log's length: its rows."""
+
+    row: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
 def _distinct(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """(codes, distinct texts): code -1 for an empty cell."""
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -80,6 +97,19 @@ def _parse(series: pd.Series, pattern: str, unit: str) -> tuple[np.ndarray, np.n
     values = np.append(np.asarray(parsed, dtype=f"datetime64[{unit}]"), np.datetime64("NaT", unit))
     bad_text = np.append(np.isnat(values[:-1]), False)
     return values[codes], codes < 0, bad_text[codes]
+
+
+def _column(frame: pd.DataFrame, role: str, rows: np.ndarray, header: str, problems: Problems, pattern: str,
+            unit: str, written: str, empty_message: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """A time or date column (`_parse`): (its values, its raw cells); a cell that does not
+    parse is a problem (``… is not {written}``), an empty one too when ``empty_message``."""
+    values, empty, bad = _parse(frame[role], pattern, unit)
+    raw = frame[role].to_numpy(object)
+    at = np.flatnonzero(bad)
+    problems.add_rows(rows[at], header, lambda i: f"{quoted_cell(raw[at[i]])} is not {written}")
+    if empty_message is not None:
+        problems.add_rows(rows[np.flatnonzero(empty)], header, lambda i: empty_message)
+    return values, raw
 
 
 def _cells(frame: pd.DataFrame, role: str) -> np.ndarray:
@@ -101,7 +131,7 @@ def _instants(local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class Tickets:
+class Tickets(_Rows):
     """The ticket log, one entry per non-blank row. Times: ``*_at`` UTC instants
     (datetime64[s]), ``*_day`` local dates (datetime64[D]); NaT when the cell is empty."""
 
@@ -115,31 +145,19 @@ class Tickets:
     answered_at: np.ndarray
     resolved_day: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.row)
-
 
 def read_tickets(contract: Contract, index: LineIndex) -> Tickets:
     """The ticket log of ``tickets_file``; TenderError naming file, row and column."""
-    spec = contract.spec.tickets_file
-    shown, frame = _read(contract, spec)
-    col = {role: header.strip() for role, header in spec.columns.items()}
-    rows = frame["row"].to_numpy(np.int64)
+    shown, frame, col, rows, problems = _open(contract, contract.spec.tickets_file)
     n = len(frame)
-    problems = Problems(shown)
     times = {}
     for role in ("opened", "answered", "resolved"):
         if role not in frame:
             times[role] = np.full(n, np.datetime64("NaT", "s"))
             continue
-        local, empty, bad = _parse(frame[role], _TIMESTAMP, "s")
-        raw = frame[role].to_numpy(object)
-        at = np.flatnonzero(bad)
-        problems.add_rows(rows[at], col[role], lambda i, a=at, r=raw: (
-            f"{quoted_cell(r[a[i]])} is not a timestamp written YYYY-MM-DDTHH:MM (Europe/Paris time)"))
-        if role == "opened":
-            at = np.flatnonzero(empty)
-            problems.add_rows(rows[at], col[role], lambda i: "the opening time is empty")
+        local, raw = _column(frame, role, rows, col[role], problems, _TIMESTAMP, "s",
+                             "a timestamp written YYYY-MM-DDTHH:MM (Europe/Paris time)",
+                             "the opening time is empty" if role == "opened" else None)
         utc, skipped = _instants(local)
         at = np.flatnonzero(skipped)
         problems.add_rows(rows[at], col[role], lambda i, a=at, r=raw: (
@@ -184,7 +202,7 @@ def _lines(index: LineIndex, frame: pd.DataFrame) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Ports:
+class Ports(_Rows):
     """The port log: one port request per non-blank row."""
 
     file: str
@@ -196,32 +214,18 @@ class Ports:
     ported: np.ndarray  # datetime64[D], NaT when empty
     status: np.ndarray  # index into PORT_STATUSES
 
-    def __len__(self) -> int:
-        return len(self.row)
-
 
 def read_ports(contract: Contract, index: LineIndex) -> Ports:
     """The port log of ``ports_file``; TenderError naming file, row and column."""
-    spec = contract.spec.ports_file
-    shown, frame = _read(contract, spec)
-    col = {role: header.strip() for role, header in spec.columns.items()}
-    rows = frame["row"].to_numpy(np.int64)
+    shown, frame, col, rows, problems = _open(contract, contract.spec.ports_file)
     n = len(frame)
-    problems = Problems(shown)
     dates = {}
     for role in ("requested", "ported"):
         if role not in frame:
             dates[role] = np.full(n, np.datetime64("NaT", "D"))
             continue
-        values, empty, bad = _parse(frame[role], _DATE, "D")
-        raw = frame[role].to_numpy(object)
-        at = np.flatnonzero(bad)
-        problems.add_rows(rows[at], col[role], lambda i, a=at, r=raw: (
-            f"{quoted_cell(r[a[i]])} is not a date written YYYY-MM-DD"))
-        if role == "requested":
-            at = np.flatnonzero(empty)
-            problems.add_rows(rows[at], col[role], lambda i: "the request date is empty")
-        dates[role] = values
+        dates[role] = _column(frame, role, rows, col[role], problems, _DATE, "D", "a date written YYYY-MM-DD",
+                              "the request date is empty" if role == "requested" else None)[0]
     codes, texts = _distinct(frame["status"])
     table = np.array([PORT_STATUSES.index(t) if t in PORT_STATUSES else -1 for t in texts] + [-2], np.int64)
     status = table[codes]
@@ -269,7 +273,11 @@ def read_actions(contract: Contract) -> tuple[Action, ...]:
     path, shown = contract.folder / name, contract.file(name)
     if not path.is_file():
         raise TenderError.at(shown, "(file)", "file is missing (named by `actions` in contract.yaml)")
-    data = parse_yaml(path.read_bytes().decode("utf-8-sig", errors="replace"), shown)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # not replaced silently: the minutes would carry the damage
+        raise TenderError.at(shown, "(file)", f"not UTF-8 text (byte {exc.start + 1}): save it as UTF-8") from None
+    data = parse_yaml(text, shown)
     if not isinstance(data, list):
         raise TenderError.at(shown, "(top level)", "expected a list of actions ({id, text, owner, due, status})")
     problems, out = [], []

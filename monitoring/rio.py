@@ -198,15 +198,18 @@ def read_rio_file(path: str | Path, columns: dict[str, str] | None = None) -> tu
 
 
 def inventory_pseudonyms(contract_dir: str | Path, key: bytes) -> frozenset[str]:
-    """The pseudonyms of a contract folder's inventory lines (read as the audit reads them)."""
+    """The pseudonyms of a contract folder's inventory lines: as the audit reads them (the
+    number as written) and, for a French number, of its national form — the form `check_rio`
+    pseudonymises — so that an inventory written ``+33611111111`` knows ``0611111111``."""
     from .contract import read_contract
-    from .tables import read_inventory
+    from .tables import inventory_numbers, read_inventory
 
     contract = read_contract(contract_dir)
     index = LineIndex(key)
-    read_inventory(contract, index)
+    read_inventory(contract, index)  # validates the inventory (errors naming file, row and column)
     index.forget()
-    return frozenset(str(p) for p in index.pseudonyms())
+    national = national_numbers(inventory_numbers(contract)).dropna()
+    return frozenset(str(p) for p in index.pseudonyms()) | frozenset(pseudonymise(national.astype(object), key))
 
 
 def rio_file(path: str | Path, columns: dict[str, str] | None = None, contract_dir: str | Path | None = None,

@@ -186,19 +186,23 @@ def judge(value: float | None, target: float, kpi: KpiSpec) -> tuple[bool | None
 
 
 def credit_percent(miss: float | None, kpi: KpiSpec) -> float:
-    """The percent of the highest tier whose ``miss`` ≤ the miss; 0 when met or below every tier."""
+    """The percent of the highest tier whose ``miss`` ≤ the miss (float noise aside, as `judge`:
+    3.3 days for a target of 3 misses by 0.10, which floats give as 0.0999…94); 0 when met or
+    below every tier."""
     if miss is None:
         return 0.0
-    reached = [tier.percent for tier in kpi.credit if tier.miss <= miss]
+    reached = [tier.percent for tier in kpi.credit if tier.miss <= miss + TOLERANCE]
     return reached[-1] if reached else 0.0
 
 
 def capped_credits(kpi_credits: float, base: float, cap_percent: float | None) -> tuple[float, bool]:
-    """A period's credits due and whether the cap (``cap_percent`` of the base) cut them."""
+    """A period's credits due and whether the cap (``cap_percent`` of the base) cut them;
+    credits equal to the cap but for float noise (3 % + 3 % of a base against a 6 % cap) are
+    not cut."""
     if cap_percent is None:
         return kpi_credits, False
     cap = cap_percent * base / 100.0
-    return (cap, True) if kpi_credits > cap else (kpi_credits, False)
+    return (cap, True) if kpi_credits > cap + TOLERANCE * max(1.0, abs(cap)) else (kpi_credits, False)
 
 
 # --------------------------------------------------------------------------- measures

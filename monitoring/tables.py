@@ -173,6 +173,14 @@ def read_inventory(contract: Contract, index: LineIndex) -> Inventory:
                      activated=months["activated"][at], terminated=months["terminated"][at])
 
 
+def inventory_numbers(contract: Contract) -> pd.Series:
+    """The inventory's line numbers as written (raw: for the caller to pseudonymise at once)."""
+    path = _find(contract.folder, "inventory", contract.shown)
+    fmt = contract.spec.inventory_file
+    frame = _read(path, contract.file(path.name), _spec(fmt, {"line": fmt.columns["line"]}, ()))
+    return frame["line"].astype(object).where(frame["line"].notna(), None)
+
+
 def _to_months(dates: np.ndarray, default: int) -> np.ndarray:
     """Month ordinals of decoded cells (dates, the default for empty, None for bad), via the
     distinct values."""

@@ -37,7 +37,7 @@ from .claims import (
     parties_of,
     periods_span,
 )
-from .document import CONTENT_W, MARGIN, MUTED, RULE, SMALL_PT, Document, ReportError, t
+from .document import MUTED, Document, ReportError, t
 from .formats import LANGS, amounts_locale, money, number
 
 LIST_IN_LETTER = 15  # claims listed in the letter itself; more go to the annex
@@ -48,20 +48,7 @@ class Letter(Document):
     """The report's page with the letter's header: the buyer's name and the audit's label."""
 
     def header(self):
-        self.set_font("DejaVu", size=SMALL_PT)
-        self.set_text_color(*MUTED)
-        self.set_xy(MARGIN, 9)
-        label = t("claims.letter.header", self.lang)
-        label_w = self.get_string_width(label) + 2
-        name = self.tender_name
-        while name and self.get_string_width(name) > CONTENT_W - label_w - 4:
-            name = name[:-2] + "…"
-        self.cell(CONTENT_W - label_w, 5, name, align="L")
-        self.cell(label_w, 5, label, align="R")
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.3)
-        self.line(MARGIN, 14.5, MARGIN + CONTENT_W, 14.5)
-        self.set_xy(MARGIN, 20)
+        self.header_band(t("claims.letter.header", self.lang))
         self.set_font("DejaVu", size=9.5)
 
 
@@ -89,12 +76,8 @@ def _letter(audit: Audit, names: ClaimParties, lang: str, created: datetime | No
         return money(x, lang, cur, 2)
 
     pdf = Letter(lang, names.buyer, created.strftime("%Y-%m-%d %H:%M"))
-    pdf.set_creation_date(created)
-    pdf.set_title(f"{t('claims.title', lang)} — {audit.operator}")
-    pdf.set_subject(names.tender)
-    pdf.set_creator(f"Fleetbid {fleetbid_version()}")
-    pdf.set_author(names.buyer)
-    pdf.set_lang(lang)
+    pdf.describe(created, f"{t('claims.title', lang)} — {audit.operator}", names.tender, names.buyer,
+                 f"Fleetbid {fleetbid_version()}")
     pdf.add_page()
 
     pdf.para(t("claims.letter.from", lang, buyer=names.buyer), after=0.5)

@@ -110,21 +110,34 @@ class Document(FPDF):
         self.set_text_color(*INK)
         self._pending: list = []  # headings and intros drawn with the next block
 
-    def header(self):
+    def describe(self, created, title: str, subject: str, author: str, creator: str) -> None:
+        """The PDF's metadata; ``created`` fixed, the same inputs give the same bytes."""
+        self.set_creation_date(created)
+        self.set_title(title)
+        self.set_subject(subject)
+        self.set_creator(creator)
+        self.set_author(author)
+        self.set_lang(self.lang)
+
+    def header_band(self, label: str) -> None:
+        """The page's header: the tender's name (shortened to fit) left, ``label`` right, a
+        rule under them; the cursor then at the top of the body."""
         self.set_font("DejaVu", size=SMALL_PT)
         self.set_text_color(*MUTED)
         self.set_xy(MARGIN, 9)
-        app = t("header.app", self.lang)
-        app_w = self.get_string_width(app) + 2
+        label_w = self.get_string_width(label) + 2
         name = self.tender_name
-        while name and self.get_string_width(name) > CONTENT_W - app_w - 4:
+        while name and self.get_string_width(name) > CONTENT_W - label_w - 4:
             name = name[:-2] + "…"
-        self.cell(CONTENT_W - app_w, 5, name, align="L")
-        self.cell(app_w, 5, app, align="R")
+        self.cell(CONTENT_W - label_w, 5, name, align="L")
+        self.cell(label_w, 5, label, align="R")
         self.set_draw_color(*RULE)
         self.set_line_width(0.3)
         self.line(MARGIN, 14.5, PAGE_W - MARGIN, 14.5)
         self.set_xy(MARGIN, 20)
+
+    def header(self):
+        self.header_band(t("header.app", self.lang))
         self.set_font("DejaVu", size=BODY_PT)
         self.set_text_color(*INK)
 

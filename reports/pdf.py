@@ -88,12 +88,8 @@ def _build_report(ev: Evaluation, out_path: str | Path, *, lang: str, sources: d
     if charts and rendered.why is not None and warn is not None:
         warn(f"the report has no charts: {rendered.reason('en')}; its tables carry the same figures")
 
-    pdf.set_creation_date(created)
-    pdf.set_title(f"{t('title', lang)} — {ev.tender.name}")
-    pdf.set_subject(ev.tender.name)
-    pdf.set_creator(f"Fleetbid {fleetbid_version()}")
-    pdf.set_author("Fleetbid")
-    pdf.set_lang(lang)
+    pdf.describe(created, title=f"{t('title', lang)} — {ev.tender.name}", subject=ev.tender.name, author="Fleetbid",
+                 creator=f"Fleetbid {fleetbid_version()}")
     _cover(pdf, ev, sos, sens, lang, scenario_name, rendered)
     _ranking(pdf, ev, lang, rendered)
     _costs(pdf, ev, lang, rendered)

@@ -40,19 +40,7 @@ class ReviewDocument(Document):
         self.label = m.header
 
     def header(self):
-        self.set_font("DejaVu", size=SMALL_PT)
-        self.set_text_color(*MUTED)
-        self.set_xy(MARGIN, 9)
-        label_w = self.get_string_width(self.label) + 2
-        name = self.tender_name
-        while name and self.get_string_width(name) > CONTENT_W - label_w - 4:
-            name = name[:-2] + "…"
-        self.cell(CONTENT_W - label_w, 5, name, align="L")
-        self.cell(label_w, 5, self.label, align="R")
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.3)
-        self.line(MARGIN, 14.5, MARGIN + CONTENT_W, 14.5)
-        self.set_xy(MARGIN, 20)
+        self.header_band(self.label)
         self.set_font("DejaVu", size=BODY_PT)
 
     def status_table(self, tab: Table) -> None:
@@ -106,12 +94,7 @@ def render_pdf(review: Review, lang: str = "en", charts: bool = True) -> bytes:
         raise ReportError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
     m = minutes(review, lang)
     pdf = ReviewDocument(m)  # fails early without the fonts
-    pdf.set_creation_date(m.created)
-    pdf.set_title(f"{m.title} — {review.operator}")
-    pdf.set_subject(m.tender)
-    pdf.set_creator(f"Fleetbid {fleetbid_version()}")
-    pdf.set_author(m.author)
-    pdf.set_lang(lang)
+    pdf.describe(m.created, f"{m.title} — {review.operator}", m.tender, m.author, f"Fleetbid {fleetbid_version()}")
     pdf.add_page()
     pdf.h1(m.title)
     for p in m.intro:

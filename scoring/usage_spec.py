@@ -52,6 +52,28 @@ def unit_factor(component: str, unit: str) -> float:
     return table[unit]
 
 
+def text_encoding(encoding: str) -> str:
+    """A file's ``encoding`` setting checked (ValueError): a codec that decodes text."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {quote(encoding)}") from None
+    try:  # rot13, base64, hex… are codecs but not text encodings: bytes.decode refuses them
+        b",\n".decode(encoding)  # (an empty string would not do: CPython skips the codec)
+    except LookupError:
+        raise ValueError(f"{quote(encoding)} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
+    except (UnicodeError, ValueError):  # a text encoding, just not for these two bytes
+        pass
+    return encoding
+
+
+def one_character_delimiter(delimiter: str | None) -> str | None:
+    """A CSV ``delimiter`` setting checked (ValueError): one character, not a line break or quote."""
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
+        raise ValueError(f"must be one character such as , ; or a tab, got {quote(delimiter)}")
+    return delimiter
+
+
 class Range(Strict):
     """``min`` ≤ value < ``max`` (either bound optional)."""
 
@@ -122,24 +144,12 @@ class UsageFileSpec(Strict):
     @field_validator("encoding")
     @classmethod
     def _encoding(cls, encoding: str) -> str:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ValueError(f"unknown encoding {quote(encoding)}") from None
-        try:  # rot13, base64, hex… are codecs but not text encodings: bytes.decode refuses them
-            b",\n".decode(encoding)  # (an empty string would not do: CPython skips the codec)
-        except LookupError:
-            raise ValueError(f"{quote(encoding)} is not a text encoding (such as utf-8, latin-1, cp1252)") from None
-        except (UnicodeError, ValueError):  # a text encoding, just not for these two bytes
-            pass
-        return encoding
+        return text_encoding(encoding)
 
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, delimiter: str | None) -> str | None:
-        if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\"'"):
-            raise ValueError(f"must be one character such as , ; or a tab, got {quote(delimiter)}")
-        return delimiter
+        return one_character_delimiter(delimiter)
 
     @model_validator(mode="after")
     def _units_and_decimal(self) -> UsageFileSpec:

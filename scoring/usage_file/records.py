@@ -87,8 +87,9 @@ def _arrow_chunks(data: bytes, delimiter: str, decimal: str, positions: dict[int
     the header's ``width`` columns is named (pyarrow refuses a row with more cells than names),
     only the mapped ones converted (``include_columns``): columns before, between or after
     them cost nothing. Anything it refuses (text in a number column, a ragged row, bad UTF-8)
-    raises `_GaveUp`."""
+    raises `_GaveUp`, and so does a ``nan`` it would read as a number (the fallback names it)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(max(width, max(positions) + 1))]
@@ -108,7 +109,11 @@ def _arrow_chunks(data: bytes, delimiter: str, decimal: str, positions: dict[int
                     include_columns=[f"c{i}" for i in positions], null_values=[""], strings_can_be_null=True,
                     quoted_strings_can_be_null=True, decimal_point=decimal),
             )
+            number_columns = [f"c{i}" for i, role in positions.items() if role in numbers]
             for batch in reader:
+                # pyarrow reads "nan" as a number: to pandas it would be an empty cell, silently
+                if any(pc.any(pc.is_nan(batch.column(name))).as_py() for name in number_columns):
+                    raise _GaveUp()
                 yield batch.to_pandas(memory_pool=pool).rename(columns={f"c{i}": role for i, role in positions.items()})
         except pa.ArrowException:  # its messages may quote a cell: never shown
             raise _GaveUp() from None
