@@ -185,16 +185,12 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return columns
 
 
-def read_rio_file(path: str | Path, columns: dict[str, str] | None = None) -> tuple[str, pd.DataFrame]:
-    """The rows of a RIO list (CSV or .xlsx, first sheet): ``row``, ``line``, ``rio`` (text)."""
-    path = Path(path)
-    shown = str(path)
+def read_rio_file(path: str | Path) -> bytes:
+    """The bytes of a RIO list on disk (an unreadable file: one error naming it)."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
-        raise TenderError.at(shown, "(file)", f"cannot read file: {exc.strerror or exc}") from None
-    spec = RecordSpec(columns=dict(columns or DEFAULT_COLUMNS))
-    return shown, read_records(data, spec, shown=shown, xlsx=path.suffix.lower() == ".xlsx")
+        raise TenderError.at(str(path), "(file)", f"cannot read file: {exc.strerror or exc}") from None
 
 
 def inventory_pseudonyms(contract_dir: str | Path, key: bytes) -> frozenset[str]:
@@ -212,20 +208,32 @@ def inventory_pseudonyms(contract_dir: str | Path, key: bytes) -> frozenset[str]
     return frozenset(str(p) for p in index.pseudonyms()) | frozenset(pseudonymise(national.astype(object), key))
 
 
+def rio_bytes(data: bytes, name: str, columns: dict[str, str] | None = None,
+              inventory: frozenset[str] | None = None, key: bytes | None = None) -> RioCheck:
+    """A RIO list's rows (CSV or .xlsx, first sheet; columns ``line`` and ``rio`` mapped by
+    ``columns``) checked (`check_rio`), against ``inventory`` (`inventory_pseudonyms`; None: no
+    inventory check). ``name`` is the file as errors and results name it. The command line and
+    the app's uploads both come here."""
+    key = key if key is not None else pseudonym_key()
+    spec = RecordSpec(columns=dict(columns or DEFAULT_COLUMNS))
+    frame = read_records(data, spec, shown=name, xlsx=name.lower().endswith(".xlsx"))
+    cells = {role: frame[role].astype(object).where(frame[role].notna(), None).tolist() for role in ("line", "rio")}
+    return check_rio(frame["row"].tolist(), cells["line"], cells["rio"], inventory=inventory, key=key, file=name)
+
+
 def rio_file(path: str | Path, columns: dict[str, str] | None = None, contract_dir: str | Path | None = None,
              key: bytes | None = None) -> RioCheck:
     """``python -m monitoring rio FILE``: the file's rows checked, against the inventory of
     ``contract_dir`` (default: the folder holding FILE when it holds a contract.yaml; no
     inventory check when neither)."""
     key = key if key is not None else pseudonym_key()
-    shown, frame = read_rio_file(path, columns)
+    data = read_rio_file(path)
     folder = Path(contract_dir) if contract_dir is not None else Path(path).parent
     inventory = None
     if contract_dir is not None or (folder / "contract.yaml").is_file():
         inventory = inventory_pseudonyms(folder, key)
-    cells = {role: frame[role].astype(object).where(frame[role].notna(), None).tolist() for role in ("line", "rio")}
-    return check_rio(frame["row"].tolist(), cells["line"], cells["rio"], inventory=inventory, key=key, file=shown)
+    return rio_bytes(data, str(path), columns, inventory, key)
 
 
 __all__ = ["ALPHABET", "REASONS", "RioCheck", "RioLine", "check_rio", "national_numbers", "parse_columns",
-           "porting_scenario", "read_rio_file", "rio_file", "rio_key", "rio_keys"]
+           "porting_scenario", "read_rio_file", "rio_bytes", "rio_file", "rio_key", "rio_keys"]

@@ -21,14 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from monitoring.api import SHOWN, AuditSummary, ContractAudit, ContractFiles, bundled_contracts, open_contract, summary
-from monitoring.rio import RioCheck, check_rio, inventory_pseudonyms
+from monitoring.rio import RioCheck, inventory_pseudonyms, rio_bytes
 from monitoring.service_levels import ServiceLevels, service_levels
 from reports.claims import ClaimTotals, claim_totals, ordered_claims
 from scenarios.api import TOP_LINES, Fleetbid, LineCostView, Outcome, TenderFiles, UsageView, cost_key
 from scenarios.overlay import scenario_from_dict
 from scoring import EXAMPLE_TENDER, Evaluation, Problem, TenderError
 from scoring.usage_file.pseudonyms import pseudonym_key
-from scoring.usage_file.records import RecordSpec, read_records
 from ui.state import AUDIT_BUNDLED, AUDIT_SOURCE, SOURCE, reset_award, reset_whatif
 
 Source = TenderFiles  # the name the pages and tests know the tender in use by
@@ -284,13 +283,10 @@ def rio_headers_of(data: bytes, name: str) -> tuple[str, ...]:
 
 
 def _check_rio_bytes(data: bytes, name: str, columns: dict[str, str], contract: ContractFiles | None) -> RioCheck:
-    # `monitoring.rio.rio_file` for an upload: the same reader and check, the inventory of
-    # the contract in use (on disk or in memory) instead of the folder holding the file.
+    # `monitoring.rio.rio_bytes` against the inventory of the contract in use (on disk or in memory).
     key = pseudonym_key()
-    frame = read_records(data, RecordSpec(columns=columns), shown=name, xlsx=name.lower().endswith(".xlsx"))
     inventory = None if contract is None else inventory_pseudonyms(contract.root, key)
-    cells = {role: frame[role].astype(object).where(frame[role].notna(), None).tolist() for role in ("line", "rio")}
-    return check_rio(frame["row"].tolist(), cells["line"], cells["rio"], inventory=inventory, key=key, file=name)
+    return rio_bytes(data, name, columns, inventory, key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
