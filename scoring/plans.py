@@ -35,7 +35,8 @@ otherwise `_core_search`:
    by profile in tender order: the first plan (offer order) for which some stored state of
    the remaining profiles keeps the mix within the minimum + 0.005.
 
-Over `STATES_MAX` states in a layer or `STORED_MAX` floats in all (pools with several rows
+Over `STATES_MAX` states in a layer, `EXPAND_MAX` floats in a layer before its pruning (the
+peak memory) or `STORED_MAX` floats in all (pools with several rows
 that each tie, for instance), the search hands over to a mixed-integer programme: HiGHS finds
 the minimum, a 1-swap polish removes solver-tolerance slack, and the lexicographic tie rule is
 applied by re-solving with each earlier plan fixed — the models are built once and fixings are
@@ -84,6 +85,11 @@ class PlanMixTimeout(Exception):
     def __init__(self, seconds: float):
         self.seconds = seconds
         super().__init__(f"the plan mix could not be proven optimal within {seconds:g} s")
+
+
+class PlanMixFailure(Exception):
+    """The solver stopped without an answer for a reason other than time (HiGHS's status named):
+    no mix is presented as the contract's."""
 
 
 @dataclass
@@ -260,7 +266,7 @@ class _Milp:
     once the fixed profiles have contributed, the overage ``o`` in units of that residual need.
     Rows: one plan per free profile, and ``Σ_k min(a_k, res) / res · x_k + o ≥ 1`` per pool.
     The objective is each pair's cost above its profile's cheapest plan (a constant, `offset`,
-    taken out: better scaled) plus ``w · res · o``."""
+    taken out: better scaled, with the held profiles' costs) plus ``w · res · o``."""
 
     def __init__(self, problem: MixProblem, base: np.ndarray, free: list[int], clock: Clock):
         highspy = _highs()
@@ -275,7 +281,10 @@ class _Milp:
         n_free, n_x, n_o = len(free), len(pairs.prof), int(active.sum())
         s = problem.s[pairs.prof, pairs.plan]
         s_min = np.minimum.reduceat(s, pairs.start[:-1])
-        self.offset = float(sum(s_min.tolist()))
+        # The held profiles' own costs too: the LP's value is then a bound on the whole mix's
+        # cost (without them it is one only while no held cost is negative).
+        held_s = problem.s[held, base[held]] if held.any() else np.zeros(0)
+        self.offset = float(sum(s_min.tolist()) + sum(held_s.tolist()))
         cost = np.concatenate([s - s_min[pairs.row], (problem.w * residual)[active]])
         # Column-wise matrix: each x column has its profile's row and its pool rows, each o
         # column its pool row (overage, in units of the residual need).
@@ -329,9 +338,11 @@ class _Milp:
         status = model.getModelStatus()
         if status == self.status.kTimeLimit:  # stopped at the limit: whatever it found is unproven
             raise PlanMixTimeout(self.clock.seconds)
-        if status != self.status.kOptimal:
+        if status in (self.status.kInfeasible, self.status.kObjectiveBound):  # no mix, or none under the bound
             self.clock.left()
             return None
+        if status != self.status.kOptimal:  # memory, solver or model errors: never read as "no mix"
+            raise PlanMixFailure(f"the plan-mix solver stopped without an answer ({model.modelStatusToString(status)})")
         return model
 
     def solve(self, below: float = np.inf) -> np.ndarray | None:
@@ -370,6 +381,10 @@ class _Milp:
 STATES_MAX = 400_000
 # Floats all layers of one search may hold together (16M: 128 MB), over which it hands over too.
 STORED_MAX = 16 * 1024 * 1024
+# Floats of one layer's states before they are pruned (each state of the last layer times each
+# option, 1 + pool rows floats each; 8M: 64 MB a copy), over which it hands over too: the
+# pruning works on copies of that many, so this, not `STATES_MAX`, bounds the peak memory.
+EXPAND_MAX = 8 * 1024 * 1024
 # States per layer of the quick pass that looks for a good starting mix (not a proof).
 BEAM = 256
 # Rows of the bound computed at a time (rows × multipliers floats: bounds memory).
@@ -512,7 +527,7 @@ def _layers(core: _Core, threshold: float, clock: Clock, beam: int | None = None
     """The states of every suffix of the core, last profile first: ``layers[k]`` holds the
     (cost, contribution) of the mixes of core profiles k.. that some completion can keep
     within ``threshold`` (by the λ bounds), less dominated ones; None over `STATES_MAX` in
-    a layer or `STORED_MAX` floats in all.
+    a layer, `EXPAND_MAX` floats in a layer before pruning or `STORED_MAX` floats in all.
     With ``beam``, only that many states with the lowest bounds are kept per layer (a quick
     search for a good mix, not a proof). With an ``incumbent`` mix, each layer's states are
     also completed with the incumbent's plans for the earlier core profiles: whole mixes, whose
@@ -535,6 +550,8 @@ def _layers(core: _Core, threshold: float, clock: Clock, beam: int | None = None
             done_s = np.concatenate([[0.0], np.cumsum(core.S[rows, at])])
             done_T = np.concatenate([np.zeros((1, M)), np.cumsum(core.A[rows, at], axis=0)])
     for k in range(n - 1, -1, -1):
+        if len(c) * core.S.shape[1] * (1 + M) > EXPAND_MAX:  # the next layer before any pruning
+            return None
         c = (c[:, None] + core.S[k][None]).ravel()
         T = np.minimum(T[:, None, :] + core.A[k][None], core.R).reshape(len(c), M)
         base = lam_R + before[:, k]
@@ -657,6 +674,8 @@ def _core_search(problem: MixProblem, model: _Milp, clock: Clock) -> np.ndarray 
     lam[model.active.ravel()] = lam_rows / model.res
     incumbent = _polish(problem, pairs.choice(model.base, x), model.free, clock)
     upper = problem.cost(incumbent[None, :])[0]
+    if low > _threshold_slack(upper):  # a bound above a real mix: the LP is off, the MILP decides
+        return None
     core = _core_of(model, pen, low, lam, upper)
     quick = _layers(core, upper + TIE_EUR, clock, beam=BEAM)
     if quick is not None and len(quick[0][0]):
@@ -710,8 +729,8 @@ def _milp(problem: MixProblem, base: np.ndarray, free: list[int], clock: Clock |
     if choice is not None:
         return choice
     choice = model.solve()
-    if choice is None:  # cannot happen: every free profile has a usable plan
-        raise RuntimeError("plan mix: the MILP found no solution")
+    if choice is None:  # every free profile has a usable plan: a mix exists
+        raise PlanMixFailure("the plan-mix solver found no mix although one exists")
     choice = _polish(problem, choice, free, clock)
     best = problem.cost(choice[None, :])[0]
     threshold = best + TIE_EUR
