@@ -4,7 +4,7 @@ lines, the invoice re-split over the buyer's entities and the billing accuracy â
 `Audit` (`Audit.as_json()` is the JSON of ``python -m monitoring audit DIR --json``).
 
 Every cost rule is the engine's own (`scoring.pricing`): plan fees and allowances
-(`plans_of`), indexation (`indexation`), volume discount (`volume_discount`), units billed
+(`plans_of`), indexation (`indexation`), volume discount (`volume_discount`, applied by `discounted_fee`), units billed
 beyond an allowance in blocks or capped (`measured_units`), the pool's overage
 (`pool_charge`); one-off fees, devices and credits are the bid's own fields. The work is on
 arrays over the invoice rows (numpy, pandas), never a Python loop over rows: loops run over
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import TenderError
-from scoring.pricing import indexation, measured_units, pool_charge
+from scoring.pricing import discounted_fee, indexation, measured_units, pool_charge
 from scoring.usage_file.line_index import LineIndex
 from scoring.usage_file.pseudonyms import pseudonym_key
 
@@ -246,7 +246,7 @@ def audit(contract: Contract, inv: Inventory, bills: Invoices, pseudonyms: np.nd
     e0 = np.zeros(R)
     fee_j = np.append(plans.fee, 0.0)
     sub_ok = is_["subscription"] & (j_sub >= 0)
-    e0 = np.where(sub_ok, q * fee_j[j_sub] * k * (1.0 - contract.discount), e0)
+    e0 = np.where(sub_ok, discounted_fee(q * fee_j[j_sub] * k, contract.discount), e0)
     use = is_["usage"] & ~pooled & (jl >= 0) & (c_idx >= 0)
     if use.any():
         j, c = jl[use], cs[use]
@@ -313,7 +313,7 @@ def audit(contract: Contract, inv: Inventory, bills: Invoices, pseudonyms: np.nd
     flag("wrong_plan", wrong)
     expected = np.where((cat >= 1) & (cat <= CAT["fee_not_in_contract"]), 0.0, e0)
     wp = cat == CAT["wrong_plan"]
-    expected[wp] = q[wp] * fee_j[jp[wp]] * k[wp] * (1.0 - contract.discount)
+    expected[wp] = discounted_fee(q[wp] * fee_j[jp[wp]] * k[wp], contract.discount)
 
     # month-1 credits: the welcome credit and (for a challenger) the migration credit, in full
     extra_expected = 0.0

@@ -38,12 +38,13 @@ from .errors import TenderError
 from .fleet import Fleet, fleet_of
 from .model import Bid, Tender
 from .per_line import LINE_CHUNK, line_costs
-from .plans import MixProblem, PlanMixTimeout, choose_plans
+from .plans import MixProblem, PlanMixFailure, PlanMixTimeout, choose_plans
 from .pricing import (
     Plans,
     billed,
     chosen,
     device_monthly,
+    discounted_fee,
     fund_used,
     line_fees,
     once_per_line,
@@ -111,7 +112,7 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
     units = billed(fleet, plans, pooled, excess)  # the same, in blocks or capped where the plan says so
     over = np.einsum("qpejc,jc->qpj", units, np.where(pooled, 0.0, plans.rate))  # (Q, P, J) non-pooled
     lines_qp = fleet.period_profile_lines  # (Q, P)
-    s = np.einsum("q,qp,j->pj", nk, lines_qp, plans.fee * (1.0 - discount)) + np.einsum("q,qpj->pj", nk, over)
+    s = np.einsum("q,qp,j->pj", nk, lines_qp, discounted_fee(plans.fee, discount)) + np.einsum("q,qpj->pj", nk, over)
 
     pc = np.flatnonzero(pooled)
     demand = fleet.demand[..., pc].sum(axis=(1, 2)).T  # (Cp, Q)
@@ -131,6 +132,8 @@ def cost_bid(tender: Tender, fleet: Fleet, bid: Bid) -> BidCosts:
             f"pooled allowance, too many combinations to search in time; raise the limit "
             f"(environment variable FLEETBID_MAX_SOLVER_SECONDS, in seconds per bid) or offer fewer plans "
             f"per profile")) from None
+    except PlanMixFailure as exc:
+        raise TenderError.at(bid.file, "plans", f"{exc}; please report this tender") from None
 
     cube = _cube(tender, fleet, bid, terms, terms.mix(choice), discount, excess, units)
     assignment = {fleet.profiles[p]: plans.ids[j] for p, j in enumerate(choice)}
@@ -173,7 +176,7 @@ def _cube(tender: Tender, fleet: Fleet, bid: Bid, terms, mix, discount: float, e
     share0 = fleet.initial_share  # (P, E)
     per = np.zeros((len(kq), P, E, len(COMPONENTS)))  # one month of each period
 
-    per[..., K["subscriptions"]] = L * (mix.fee * (1.0 - discount))[None, :, None] * kq[:, None, None]
+    per[..., K["subscriptions"]] = L * discounted_fee(mix.fee, discount)[None, :, None] * kq[:, None, None]
     over = chosen(excess, mix.choice)  # (Q, P, E, C)
     charged = over if units is excess else chosen(units, mix.choice)
     per[..., K["usage"]] = (charged * mix.rate[None, :, None, :]).sum(axis=3) * kq[:, None, None]

@@ -19,6 +19,7 @@ from .model import Bid, Switching, Tender
 from .pricing import (
     LINE_CHUNK_UNITS,
     device_monthly,
+    discounted_fee,
     fund_used,
     line_fees,
     measured_units,
@@ -84,7 +85,7 @@ def cost_draws(tender: Tender, fleet: Fleet, bid: Bid, assignment: dict[str, str
 
     usage_cost = _draw_excess(fleet, mix, du)  # (N, Q) a month's usage beyond allowances × rate
     discount = volume_discounts(bid, lam * fleet.lines0.sum())  # (N,)
-    per = (lam * (1.0 - discount))[:, None] * ((lines_qp * mix.fee).sum(axis=1) * kq)[None]  # subscriptions
+    per = discounted_fee(lam, discount)[:, None] * ((lines_qp * mix.fee).sum(axis=1) * kq)[None]  # subscriptions
     per = per + lam[:, None] * usage_cost * kq[None]  # usage
     for c in np.flatnonzero(pooled):
         per = per + pool_overage(fleet, mix.allowance[:, c], c, terms.pool_rate[c], kq, du[:, c], lam)

@@ -12,7 +12,16 @@ import pandas as pd
 
 from .cost_table import CostTable
 from .model import Tender
-from .pricing import chosen, device_monthly, line_fees, pool_overage, tax_on, terms_of, volume_discount
+from .pricing import (
+    chosen,
+    device_monthly,
+    discounted_fee,
+    line_fees,
+    pool_overage,
+    tax_on,
+    terms_of,
+    volume_discount,
+)
 from .usage import line_billed
 
 LINE_CHUNK = 65_536
@@ -48,7 +57,7 @@ def line_costs(costs: CostTable, tender: Tender, bid_id: str) -> pd.DataFrame:
     p_i = lines.profile
 
     indexed_months = ((nq * kq)[:, None] * w).sum(axis=0)  # (P,) a line's indexed months over the term
-    subscriptions = indexed_months * mix.fee * (1.0 - volume_discount(bid, float(fleet.lines0.sum())))
+    subscriptions = discounted_fee(indexed_months * mix.fee, volume_discount(bid, float(fleet.lines0.sum())))
     devices = (nq[:, None] * w).sum(axis=0) * device_monthly(fleet, bid)
     # Pooled overage per month of each period, and per unit of individual overage: the fleet's
     # individual overage is the cells' (the cost table's split key), so each line's share is

@@ -9,9 +9,10 @@ rules below, which carry a draw axis where draws move them (the cost table is th
 case: a multiplier of 1.0 leaves every float as it is).
 
 Rules here: plan fees and allowances (`Terms`, `Mix`), indexation (`indexation`), volume
-discount (`volume_discounts`), pooled overage (`pool_overage`, `pool_charge`), device cost
-per line (`device_monthly`), device fund
-(`fund_used`), one-off fees per line (`once_per_line`); contract v1.1: caps and block rates
+discount (`volume_discounts`) and plan fees after it (`discounted_fee`: a subscription is
+``fee × (1 − discount) × indexation × lines``), pooled overage (`pool_overage`,
+`pool_charge`), device cost per line (`device_monthly`), device fund (`fund_used`), one-off
+fees per line (`once_per_line`); contract v1.1: caps and block rates
 (`billed`: units billed beyond allowances, the closed forms of scoring.usage for profiles, exact
 per line-month for measured lines), per-line monthly fees (`line_fees`), the minimum monthly
 spend's shortfall (`shortfall`) and non-recoverable tax (`tax_on`); switching and portability
@@ -169,6 +170,16 @@ def volume_discounts(bid: Bid, initial_lines: np.ndarray) -> np.ndarray:
 def volume_discount(bid: Bid, initial_lines: float) -> float:
     """`volume_discounts` for one line count."""
     return float(volume_discounts(bid, np.array([initial_lines]))[0])
+
+
+def discounted_fee(fee, discount):
+    """Plan fees after the volume discount: ``fee × (1 − discount)``, ``discount`` a share
+    (`volume_discounts`; plan monthly fees only, not usage, pool, per-line or account fees).
+    ``fee`` is any amount of plan fees or factor of one: a plan's monthly fee, a line's fees
+    over the term already indexed, a draw's line multiplier. Each view multiplies in its own
+    quantity and indexation (`indexation`), in the order its published figures depend on to
+    the last bit. Arrays broadcast."""
+    return fee * (1.0 - discount)
 
 
 def pool_overage(fleet: Fleet, allowance: np.ndarray, c: int, rate: float, kq: np.ndarray,

@@ -274,3 +274,20 @@ def test_a_bid_with_too_many_plans_to_cost_is_refused_naming_the_bid(tmp_path, m
     [problem] = caught.value.problems
     assert problem.file.endswith("many.yaml") and problem.field == "plans"
     assert "500 plans × 3 usage components × 20 profiles × 5 entities × 3 periods" in problem.message
+
+
+def test_a_solver_stopping_for_another_reason_is_one_error_naming_the_bid(tmp_path, monkeypatch):
+    """HiGHS stopping on a memory, solver or model error is not read as "no mix under this
+    bound" (which would silently skip a plan in the tie rule): the evaluation stops with one
+    error naming the bid's file and the solver's status. The tied ladder goes through the
+    MILP when the core search is off (``STATES_MAX = 0``)."""
+    import highspy
+
+    folder = _subset_sum_tender(tmp_path / "t", profiles=12, n_plans=4)
+    monkeypatch.setattr(plans, "STATES_MAX", 0)
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kSolveError)
+    with pytest.raises(TenderError) as err:
+        evaluate(load_tender(folder))
+    (problem,) = err.value.problems
+    assert problem.file.endswith("hard.yaml") and problem.field == "plans"
+    assert "stopped without an answer (Solve error)" in problem.message
