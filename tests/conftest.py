@@ -63,3 +63,35 @@ def servers(tmp_path):
     running = Servers(tmp_path)
     yield running
     running.stop()
+
+
+# AppTest helpers shared by the page tests.
+def protos(node):
+    """Every element and block of an AppTest page, depth first."""
+    proto = getattr(node, "proto", None)
+    if proto is not None:
+        yield proto
+    for child in (getattr(node, "children", None) or {}).values():
+        yield from protos(child)
+
+
+def frame_with(at, column: str):
+    """The first table of the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def chart_specs(at) -> dict[str, dict]:
+    """The page's plotly charts by title (tags dropped, line breaks as spaces)."""
+    import json
+    import re
+
+    out = {}
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        out[re.sub("<[^>]+>", "", spec["layout"]["title"]["text"].replace("<br>", " "))] = spec
+    return out
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """A folder's files as an upload gives them: relative path → bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

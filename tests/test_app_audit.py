@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
@@ -26,7 +25,7 @@ from monitoring.api import ContractFiles, open_contract
 from reports import formats as i18n
 from scoring.archive import zip_of
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, chart_specs, folder_files, frame_with, protos
 
 SAMPLE = DATA / "m1-contract"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text())["audit"]
@@ -50,12 +49,8 @@ def page(lang: str = "en", source: ContractFiles | None = None) -> AppTest:
     return at
 
 
-def sample_files() -> dict[str, bytes]:
-    return {p.relative_to(SAMPLE).as_posix(): p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
 
 
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def parse_money(text: str, lang: str) -> float:
@@ -63,20 +58,8 @@ def parse_money(text: str, lang: str) -> float:
     return float(digits.replace(",", "") if lang == "en" else digits.replace(",", "."))
 
 
-def figures(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
-        out[re.sub("<[^>]+>", "", spec["layout"]["title"]["text"])] = spec
-    return out
 
 
-def protos(node):
-    proto = getattr(node, "proto", None)
-    if proto is not None:
-        yield proto
-    for child in (getattr(node, "children", None) or {}).values():
-        yield from protos(child)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -107,7 +90,7 @@ def test_the_entity_table_adds_up(lang):
     at = page(lang).run()
     entity = "Entity" if lang == "en" else "Entité"
     billed, expected = ("Billed", "Expected") if lang == "en" else ("Facturé", "Attendu")
-    frame = table(at, entity).set_index(entity)
+    frame = frame_with(at, entity).set_index(entity)
     rows = {**BY_ENTITY, UNASSIGNED[0][lang]: UNASSIGNED[1]}
     assert list(frame.index) == [*rows, "Total"]
     for name, (b, x) in rows.items():
@@ -124,7 +107,7 @@ def test_the_charts_draw_the_pages_figures():
     """Entity chart: billed and contract price per entity (README); accuracy chart: 2027-04 has
     2 of its 68 billed lines with a finding (test_monitoring_api pins these from the files);
     claims by category: the missing month-1 migration credit, 6000.00, is the largest claim."""
-    shown = figures(page().run())
+    shown = chart_specs(page().run())
     entities = shown["Billed vs the contract price, per entity"]
     billed, expected = entities["data"]
     assert billed["name"] == "Billed" and expected["name"] == "Contract price"
@@ -146,7 +129,7 @@ def test_the_claims_table_is_capped_with_a_count(monkeypatch):
 
     claims = [f for f in EXPECTED["findings"] if f["claim"]]
     at = page().run()
-    full = table(at, "Evidence (file:line)")
+    full = frame_with(at, "Evidence (file:line)")
     assert len(full) == len(claims) == 32
     assert list(full["Deadline"]) == sorted(full["Deadline"])
     assert full["Claimed"][0] == i18n.money(6000.0, "en", decimals=2) and full["Line (pseudonym)"][0] == "(account)"
@@ -154,7 +137,7 @@ def test_the_claims_table_is_capped_with_a_count(monkeypatch):
     api._audit_claims.clear()
     try:
         at = page().run()
-        assert len(table(at, "Evidence (file:line)")) == 5
+        assert len(frame_with(at, "Evidence (file:line)")) == 5
         assert any(c.value.startswith("The 5 claims with the nearest deadlines, of 32") for c in at.caption)
     finally:
         api._audit_claims.clear()
@@ -174,7 +157,7 @@ def test_the_bundled_contract_is_found_by_listing_contracts(tmp_path, monkeypatc
 def test_a_bad_upload_shows_the_error_table_with_the_command_lines_messages(tmp_path):
     """An unknown entity in the inventory (row 3): the page's error table has exactly the
     lines `python -m monitoring audit` prints for the same folder (named as the zip)."""
-    files = sample_files()
+    files = folder_files(SAMPLE)
     inventory = files["inventory.csv"].decode().split("\n")
     inventory[2] = inventory[2].replace(",siege,", ",marseille,").replace(",depots,", ",marseille,")
     files["inventory.csv"] = "\n".join(inventory).encode()
@@ -189,7 +172,7 @@ def test_a_bad_upload_shows_the_error_table_with_the_command_lines_messages(tmp_
     at = page().run()
     at.file_uploader(key="audit_upload").set_value(("broken.zip", zip_of(files, "broken"), "application/zip")).run()
     assert not at.exception, at.exception
-    errors = table(at, "problem")
+    errors = frame_with(at, "problem")
     assert [f"error: {f}: {d}: {p}" for f, d, p in zip(errors["file"], errors["field"], errors["problem"])] == \
         run.stderr.strip().split("\n")
     assert at.error[0].value == "The contract folder has errors; nothing was audited."
@@ -200,14 +183,14 @@ def test_an_unreadable_zip_keeps_the_contract_in_use():
     at = page().run()
     at.file_uploader(key="audit_upload").set_value(("bad.zip", b"not a zip", "application/zip")).run()
     assert not at.exception, at.exception
-    errors = table(at, "problem")
+    errors = frame_with(at, "problem")
     assert list(errors["file"]) == ["bad.zip"] and list(errors["problem"]) == ["not a zip file"]
     assert at.error[0].value.startswith("This upload could not be read")
     assert at.metric[0].value == i18n.money(BILLED, "en", decimals=2)
 
 
 def test_an_uploaded_zip_is_audited_as_the_folder():
-    files = sample_files()
+    files = folder_files(SAMPLE)
     spec = yaml.safe_load(files["contract.yaml"])
     assert spec["tender"] == "tender/c1-sample"
     at = page().run()
@@ -221,7 +204,7 @@ def test_no_raw_phone_number_reaches_the_browser():
     """Every number of the sample's inventory and invoices, in its national and +33 forms, is
     absent from every element the page sends (texts, tables' Arrow bytes, charts' JSON), in
     both languages; lines are shown by pseudonym."""
-    numbers = set(re.findall(r"(?<!\d)0[67]\d{8}(?!\d)", "".join(d.decode() for p, d in sample_files().items()
+    numbers = set(re.findall(r"(?<!\d)0[67]\d{8}(?!\d)", "".join(d.decode() for p, d in folder_files(SAMPLE).items()
                                                                 if p.endswith(".csv") and "tender/" not in p)))
     assert len(numbers) > 70
     forms = {f for n in numbers for f in (n, "+33" + n[1:], "33" + n[1:])}
@@ -234,7 +217,7 @@ def test_no_raw_phone_number_reaches_the_browser():
             sent = proto.SerializeToString()
             seen += len(sent)
             assert not {m.decode() for m in token.findall(sent)} & forms, lang
-        assert table(at, "N°" if lang == "fr" else "No.").iloc[1, 4].startswith("L-")
+        assert frame_with(at, "N°" if lang == "fr" else "No.").iloc[1, 4].startswith("L-")
     assert seen > 50_000
 
 

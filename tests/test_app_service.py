@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -34,7 +33,7 @@ from reports import formats as i18n
 from reports.review import value_text as review_value_text
 from scoring.archive import zip_of
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, chart_specs, folder_files, frame_with, protos
 
 SAMPLE = DATA / "m1-contract"
 SLA = json.loads((SAMPLE / "expected.json").read_text())["sla"]
@@ -65,28 +64,12 @@ def page(lang: str = "en", source: ContractFiles | None = None) -> AppTest:
     return at
 
 
-def sample_files() -> dict[str, bytes]:
-    return {p.relative_to(SAMPLE).as_posix(): p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
 
 
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def figures(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
-        out[re.sub("<[^>]+>", "", spec["layout"]["title"]["text"].replace("<br>", " "))] = spec
-    return out
 
 
-def protos(node):
-    proto = getattr(node, "proto", None)
-    if proto is not None:
-        yield proto
-    for child in (getattr(node, "children", None) or {}).values():
-        yield from protos(child)
 
 
 def expected_status(k: dict) -> str:
@@ -144,7 +127,7 @@ def test_another_period_and_the_kpis_equal_the_service_levels_object():
 
 
 def test_the_trend_charts_draw_each_kpi_per_quarter_against_its_target():
-    shown = figures(page().run())
+    shown = chart_specs(page().run())
     for kpi_id in dict.fromkeys(k["id"] for k in SLA["kpis"]):
         rows = [k for k in SLA["kpis"] if k["id"] == kpi_id]
         name = service_levels(SAMPLE).kpi(kpi_id)[0].name
@@ -158,10 +141,10 @@ def test_the_trend_charts_draw_each_kpi_per_quarter_against_its_target():
 def test_credits_due_and_received_per_quarter():
     """README: due 150.52, 159.17, 127.88 (Σ 437.57); received 0.00, 150.52, 79.58 (Σ 230.10)."""
     at = page().run()
-    due, received = figures(at)["Service credits per period"]["data"]
+    due, received = chart_specs(at)["Service credits per period"]["data"]
     assert due["y"] == pytest.approx([SLA["by_period"][p]["credit_due"] for p in SLA["periods"]], abs=1e-6)
     assert received["y"] == pytest.approx([SLA["by_period"][p]["credit_received"] for p in SLA["periods"]], abs=1e-6)
-    frame = table(at, "credit received").set_index("period")
+    frame = frame_with(at, "credit received").set_index("period")
     assert list(frame["credit due"]) == [i18n.money(x, "en", decimals=2) for x in (150.52, 159.17, 127.88, 437.57)]
     assert list(frame["credit received"]) == [i18n.money(x, "en", decimals=2) for x in (0, 150.52, 79.58, 230.10)]
     assert list(frame["capped"])[:3] == ["yes", "yes", "no"]
@@ -180,12 +163,12 @@ def test_the_porting_funnel_counts_the_port_log():
         if r["Statut"] in ("rejected", "lost"):
             reasons[r["Motif"]] = reasons.get(r["Motif"], 0) + 1
     at = page().run()
-    shown = figures(at)
+    shown = chart_specs(at)
     [funnel] = shown["Porting funnel"]["data"]
     assert funnel["x"] == [requested, requested - rejected, ported]
     [by_reason] = shown["Rejected or lost ports, by reason"]["data"]
     assert dict(zip(by_reason["y"], by_reason["x"])) == reasons
-    total = table(at, "eligible").set_index("period").loc["Total"]
+    total = frame_with(at, "eligible").set_index("period").loc["Total"]
     assert (total["requested"], total["ported"], total["pending"]) == (requested, ported, status.count("pending"))
 
 
@@ -194,7 +177,7 @@ def test_the_action_log_lists_open_actions_first():
     2028-01-05. Open ones first by due date (so those overdue today at the top), then a1;
     an open action past its due date says by how many days."""
     at = page().run()
-    frame = table(at, "action")
+    frame = frame_with(at, "action")
     assert list(frame["id"]) == ["a2", "a3", "a4", "a1"]
     today = dt.date.today()
     due = {"a2": dt.date(2027, 7, 30), "a3": dt.date(2027, 12, 10), "a4": dt.date(2028, 1, 5)}
@@ -205,7 +188,7 @@ def test_the_action_log_lists_open_actions_first():
 def test_a_bad_log_shows_the_error_table_with_the_command_lines_messages(tmp_path):
     """A ticket resolved before it was opened (row 2): the page's error table has exactly the
     lines `python -m monitoring sla` prints for the same folder."""
-    files = sample_files()
+    files = folder_files(SAMPLE)
     tickets = files["tickets.csv"].decode("utf-8").split("\n")
     cells = tickets[1].split(",")
     cells[6] = "2027-04-01T08:00"  # opened 2027-04-29
@@ -221,7 +204,7 @@ def test_a_bad_log_shows_the_error_table_with_the_command_lines_messages(tmp_pat
     assert run.returncode == 2 and run.stderr.startswith("error: broken/tickets.csv: row 2, column Résolu le: ")
     at = page(source=ContractFiles.of_uploads(zip_of(files, "broken"), "broken.zip")).run()
     assert not at.exception, at.exception
-    errors = table(at, "problem")
+    errors = frame_with(at, "problem")
     assert [f"error: {f}: {d}: {p}" for f, d, p in zip(errors["file"], errors["field"], errors["problem"])] == \
         run.stderr.strip().split("\n")
     assert at.error[0].value == "The contract's service-level files have errors; nothing was measured."
@@ -236,7 +219,7 @@ def test_an_uploaded_rio_list_shows_each_rows_status():
         ("rio_requests.csv", (SAMPLE / "rio_requests.csv").read_bytes(), "text/csv")).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="service_rio_line").value == "msisdn" and at.selectbox(key="service_rio_rio").value == "rio_code"
-    frame = table(at, "reasons").set_index("row")
+    frame = frame_with(at, "reasons").set_index("row")
     status = dict(zip(frame.index, frame["status"]))
     assert {r for r, s in status.items() if s == "ok"} == RIO_OK
     assert {r for r, s in status.items() if s == "warning"} == RIO_WARNING
@@ -256,7 +239,7 @@ def test_an_unreadable_rio_list_shows_the_error_table():
         ("lines.csv", b"msisdn,rio_code\n0601023162,02-E-8AEGKJ-6V7,extra\n", "text/csv")).run()
     assert not at.exception, at.exception
     assert at.error[0].value == "The list cannot be read; nothing was checked."
-    assert list(table(at, "problem")["file"]) == ["lines.csv"]
+    assert list(frame_with(at, "problem")["file"]) == ["lines.csv"]
 
 
 def _switching(rows: list[str]) -> AppTest:
@@ -324,7 +307,7 @@ def test_no_raw_phone_number_reaches_the_browser():
     """Every number of the sample's logs, inventory and RIO list, in its national and +33
     forms, is absent from every element the page sends (with a RIO list uploaded), in both
     languages, and from the Switching page's RIO check."""
-    text = "".join(d.decode("utf-8", "replace") for p, d in sample_files().items()
+    text = "".join(d.decode("utf-8", "replace") for p, d in folder_files(SAMPLE).items()
                    if p.endswith(".csv") and "tender/" not in p and "invoices/" not in p)
     numbers = set(re.findall(r"(?<!\d)0[67]\d{8}(?!\d)", text))
     assert len(numbers) > 70
@@ -370,6 +353,6 @@ def test_the_page_renders_on_the_bundled_contract(lang):
     last = [k for k in sl.kpis if k.period == sl.periods[-1]]
     assert [m.label for m in at.metric[:len(last)]] == [k.name for k in last]
     assert [m.value for m in at.metric[:len(last)]] == [review_value_text(k.value, k, lang) for k in last]
-    credits = table(at, "pénalité reçue" if lang == "fr" else "credit received")
+    credits = frame_with(at, "pénalité reçue" if lang == "fr" else "credit received")
     due = [sl.by_period[p].credit_due for p in sl.periods]
     assert list(credits.iloc[:, 2]) == [i18n.money(x, lang, decimals=2) for x in (*due, sum(due))]

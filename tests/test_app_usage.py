@@ -29,7 +29,7 @@ from scoring import EXAMPLE_TENDER, archive, evaluate, load_tender
 from scoring.archive import files_of_folder, zip_of
 from scoring.cost import line_costs
 
-from conftest import app_test, go
+from conftest import app_test, frame_with, go, protos
 
 FILES = files_of_folder(EXAMPLE_TENDER)
 BILLED = "scenarios/billed-usage.yaml"
@@ -46,17 +46,8 @@ def load_billed_usage(at: AppTest) -> AppTest:
     return at
 
 
-def frame_with(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def protos(node):
-    """Every element and block of the page, depth first."""
-    proto = getattr(node, "proto", None)
-    if proto is not None:
-        yield proto
-    for child in (getattr(node, "children", None) or {}).values():
-        yield from protos(child)
 
 
 @pytest.fixture(scope="module")
