@@ -95,3 +95,22 @@ def chart_specs(at) -> dict[str, dict]:
 def folder_files(folder: Path) -> dict[str, bytes]:
     """A folder's files as an upload gives them: relative path → bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (relative path → bytes, as `folder_files` gives them) under ``folder``."""
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder
+
+
+def run_cli(*args: str, cwd: Path):
+    """``python -m ARGS`` in a fresh process run from ``cwd`` with the project importable and
+    the tests' pseudonym key (its stdout, stderr and exit status)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "FLEETBID_PSEUDONYM_KEY": os.environ["FLEETBID_PSEUDONYM_KEY"]})

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -25,7 +23,7 @@ from monitoring.api import ContractFiles, open_contract
 from reports import formats as i18n
 from scoring.archive import zip_of
 
-from conftest import DATA, ROOT, chart_specs, folder_files, frame_with, protos
+from conftest import DATA, chart_specs, folder_files, frame_with, protos, run_cli, write_files
 
 SAMPLE = DATA / "m1-contract"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text())["audit"]
@@ -162,12 +160,8 @@ def test_a_bad_upload_shows_the_error_table_with_the_command_lines_messages(tmp_
     inventory[2] = inventory[2].replace(",siege,", ",marseille,").replace(",depots,", ",marseille,")
     files["inventory.csv"] = "\n".join(inventory).encode()
     folder = tmp_path / "broken"
-    for path, data in files.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_bytes(data)
-    run = subprocess.run([sys.executable, "-m", "monitoring", "audit", "broken"], cwd=tmp_path, capture_output=True,
-                         text=True, check=False, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                                      "FLEETBID_PSEUDONYM_KEY": "fleetbid-test-suite-key"})
+    write_files(folder, files)
+    run = run_cli("monitoring", "audit", "broken", cwd=tmp_path)
     assert run.returncode == 2 and run.stderr.startswith("error: broken/inventory.csv: row 3, column Centre de coût: ")
     at = page().run()
     at.file_uploader(key="audit_upload").set_value(("broken.zip", zip_of(files, "broken"), "application/zip")).run()

@@ -20,8 +20,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -33,7 +31,7 @@ from reports import formats as i18n
 from reports.review import value_text as review_value_text
 from scoring.archive import zip_of
 
-from conftest import DATA, ROOT, chart_specs, folder_files, frame_with, protos
+from conftest import DATA, chart_specs, folder_files, frame_with, protos, run_cli, write_files
 
 SAMPLE = DATA / "m1-contract"
 SLA = json.loads((SAMPLE / "expected.json").read_text())["sla"]
@@ -195,12 +193,8 @@ def test_a_bad_log_shows_the_error_table_with_the_command_lines_messages(tmp_pat
     tickets[1] = ",".join(cells)
     files["tickets.csv"] = "\n".join(tickets).encode()
     folder = tmp_path / "broken"
-    for path, data in files.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_bytes(data)
-    run = subprocess.run([sys.executable, "-m", "monitoring", "sla", "broken"], cwd=tmp_path, capture_output=True,
-                         text=True, check=False, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                                      "FLEETBID_PSEUDONYM_KEY": "fleetbid-test-suite-key"})
+    write_files(folder, files)
+    run = run_cli("monitoring", "sla", "broken", cwd=tmp_path)
     assert run.returncode == 2 and run.stderr.startswith("error: broken/tickets.csv: row 2, column Résolu le: ")
     at = page(source=ContractFiles.of_uploads(zip_of(files, "broken"), "broken.zip")).run()
     assert not at.exception, at.exception

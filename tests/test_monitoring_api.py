@@ -22,7 +22,7 @@ from scoring import archive
 from scoring.archive import zip_of
 from scoring.errors import TenderError
 
-from conftest import DATA
+from conftest import DATA, write_files
 
 SAMPLE = DATA / "m1-contract"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text())["audit"]
@@ -74,9 +74,7 @@ def test_errors_of_an_upload_name_its_files_as_the_command_line_does(tmp_path):
     text[1] = ";".join(cells)
     files["invoices/facture_2027-05.csv"] = "\n".join(text).encode("utf-8")
     folder = tmp_path / "m1-contract"
-    for path, data in files.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_bytes(data)
+    write_files(folder, files)
     on_disk = refused(audit_folder, folder, KEY)
     from_zip = refused(open_contract, ContractFiles.of_uploads(zip_of(files, "m1-contract"), "m1-contract.zip"), KEY)
     assert from_zip == [p.replace(str(folder), "m1-contract") for p in on_disk]
