@@ -56,6 +56,9 @@ from .text import t as text
 
 AMBER_MISS = 0.10  # docs/service-levels.md: amber = missed by a miss ≤ 0.10
 STATUSES = ("green", "amber", "red", "none")
+# A status cell's (fill, ink) colours, as RGB, for both renderers (review_pdf, review_docx).
+STATUS_FILL = {"green": ((220, 240, 225), (26, 94, 42)), "amber": ((255, 236, 204), (138, 82, 0)),
+               "red": ((251, 226, 226), (160, 27, 27)), "none": ((236, 236, 236), (90, 90, 90))}
 RATIO_MEASURES = ("porting_success", "billing_accuracy")
 PERIOD_FORMS = {"quarter": (re.compile(r"\d{4}Q[1-4]"), "YYYYQ1 … YYYYQ4 (e.g. 2027Q1)"),
                 "month": (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "YYYY-MM (e.g. 2027-03)")}
@@ -452,6 +455,6 @@ def _minutes(r: Review, lang: str) -> Minutes:
                    sections=(kpis, trend, credits, audit, porting, actions, notes))
 
 
-__all__ = ["AMBER_MISS", "STATUSES", "Block", "Charts", "Heading", "Minutes", "MonthAccuracy", "OpenAction", "Para",
+__all__ = ["AMBER_MISS", "STATUSES", "STATUS_FILL", "Block", "Charts", "Heading", "Minutes", "MonthAccuracy", "OpenAction", "Para",
            "Review", "Section", "Table", "Trend", "build_review", "check_period", "is_ratio", "kpi_status", "minutes",
            "open_actions", "value_text"]

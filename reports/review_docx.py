@@ -33,13 +33,13 @@ from monitoring.api import ContractFiles
 from .audit import fleetbid_version
 from .document import ReportError, t
 from .formats import LANGS
-from .review import Charts, Heading, Minutes, Para, Review, Table, build_review, minutes
+from .review import STATUS_FILL, Charts, Heading, Minutes, Para, Review, Table, build_review, minutes
 from .review_chart import trend_png
 
 NAVY = "1F3A5F"
 MUTED = RGBColor(0x6B, 0x6B, 0x6B)
-STATUS_FILL = {"green": ("DCF0E1", "1A5E2A"), "amber": ("FFECCC", "8A5200"), "red": ("FBE2E2", "A01B1B"),
-               "none": ("ECECEC", "5A5A5A")}
+# review.STATUS_FILL as the hex strings Word takes.
+STATUS_HEX = {s: tuple("".join(f"{c:02X}" for c in rgb) for rgb in pair) for s, pair in STATUS_FILL.items()}
 CONTENT_MM = 180.0  # A4 minus 15 mm margins
 CHART_MM = 88.0
 DOCX_LANG = {"en": "en-GB", "fr": "fr-FR"}
@@ -88,7 +88,7 @@ def _table(doc, tab: Table) -> None:
         for i, text in enumerate(cells):
             cell = grid.rows[r + 1].cells[i]
             if i == tab.status_col and status is not None:
-                fill, ink = STATUS_FILL[status]
+                fill, ink = STATUS_HEX[status]
                 _shade(cell, fill)
                 _cell_text(cell, text, bold=True, colour=ink, right=tab.align[i] == "RIGHT")
             else:

@@ -24,11 +24,9 @@ from monitoring.api import ContractFiles
 from .audit import fleetbid_version
 from .document import BODY_PT, CONTENT_W, INK, MARGIN, MUTED, NAVY, RULE, SMALL_PT, TABLE_PT, Document, ReportError, t
 from .formats import LANGS
-from .review import Charts, Heading, Minutes, Para, Review, Table, build_review, minutes
+from .review import STATUS_FILL, Charts, Heading, Minutes, Para, Review, Table, build_review, minutes
 from .review_chart import HEIGHT, WIDTH, trend_png
 
-STATUS_FILL = {"green": ((220, 240, 225), (26, 94, 42)), "amber": ((255, 236, 204), (138, 82, 0)),
-               "red": ((251, 226, 226), (160, 27, 27)), "none": ((236, 236, 236), (90, 90, 90))}
 CHART_GAP = 4.0  # mm between the two charts of a row
 
 
