@@ -44,7 +44,7 @@ from scoring.errors import TenderError
 from scoring.fleet import fleet_of
 from scoring.limits import env_limit
 from scoring.model import Bid, Portability, Switching, Tender, VolumeTier
-from scoring.plans import _quiet  # the one guard of HiGHS's standard output
+from scoring.plan_milp import _quiet  # the one guard of HiGHS's standard output
 from scoring.pricing import shortfall, tax_on, terms_of, volume_discount
 from scoring.switching import parts_of, portability_of
 
@@ -482,7 +482,7 @@ class _Model:
         lp.a_matrix_.value_ = matrix.data.astype(float)
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in self.integer]
-        with _quiet():  # HiGHS may print when a model is made (scoring.plans)
+        with _quiet():  # HiGHS may print when a model is made (scoring.plan_milp)
             h = highspy.Highs()
             h.setOptionValue("output_flag", False)
             h.setOptionValue("mip_rel_gap", 0.0)

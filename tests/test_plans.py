@@ -90,16 +90,16 @@ def test_large_pooled_mix_uses_the_milp_and_beats_every_single_swap():
 def test_the_highs_fallback_equals_enumeration(problem):
     """The same, with the layered core search disabled: the HiGHS MILP, polish and tie-rule
     re-solves (incremental bound changes) decide every mix."""
-    import scoring.plans as plans
+    import scoring.plan_core as plan_core
 
     free = _free(problem)
     if not free:
         return
-    saved, plans.STATES_MAX = plans.STATES_MAX, 0
+    saved, plan_core.STATES_MAX = plan_core.STATES_MAX, 0
     try:
         solved = _milp(problem, _first(problem), free)
     finally:
-        plans.STATES_MAX = saved
+        plan_core.STATES_MAX = saved
     assert list(solved) == list(_enumerate(problem, _first(problem), free))
 
 
@@ -108,6 +108,7 @@ def test_the_highs_fallback_equals_enumeration(problem):
 def test_over_the_threshold_both_paths_equal_brute_force(seed, fallback):
     """Problems just over a lowered enumeration threshold (12 profiles × 2-3 plans, round
     costs: many exact ties) go through `choose_plans`' MILP path; brute force decides."""
+    import scoring.plan_core as plan_core
     import scoring.plans as plans
 
     rng = np.random.default_rng(seed)
@@ -119,11 +120,11 @@ def test_over_the_threshold_both_paths_equal_brute_force(seed, fallback):
     problem = MixProblem(options, s, a, D, rng.choice([0.5, 1.0, 2.0], size=(1, 2)))
     free = _free(problem)
     expected = _enumerate(problem, _first(problem), free)
-    saved = plans.ENUMERATE_MAX, plans.STATES_MAX
+    saved = plans.ENUMERATE_MAX, plan_core.STATES_MAX
     plans.ENUMERATE_MAX = 1000
-    plans.STATES_MAX = 0 if fallback else saved[1]
+    plan_core.STATES_MAX = 0 if fallback else saved[1]
     try:
         solved = choose_plans(problem)
     finally:
-        plans.ENUMERATE_MAX, plans.STATES_MAX = saved
+        plans.ENUMERATE_MAX, plan_core.STATES_MAX = saved
     assert list(solved) == list(expected)

@@ -1,4 +1,4 @@
-"""The plan-mix solver's layered core search (`scoring.plans._core_search`) against brute force.
+"""The plan-mix solver's layered core search (`scoring.plan_core._core_search`) against brute force.
 
 The contract's mix is the minimum, then the first mix in lexicographic order (profiles in
 tender order, plans in offer order) among those costing at most the minimum + 0.005.
@@ -20,6 +20,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scoring.plan_core as plan_core
 import scoring.plans as plans
 from scoring.plans import MixProblem, _core_search, _enumerate, _Milp, choose_plans
 
@@ -152,8 +153,8 @@ def test_the_search_is_deterministic_and_independent_of_the_beam(monkeypatch):
     """The quick beam search only finds a starting mix: any beam width gives the same answer."""
     problem = ladder(11, 60, 4, fractional=True, usage_growth=0.12)
     answers = set()
-    for beam in (1, 16, plans.BEAM, 4096):
-        monkeypatch.setattr(plans, "BEAM", beam)
+    for beam in (1, 16, plan_core.BEAM, 4096):
+        monkeypatch.setattr(plan_core, "BEAM", beam)
         answers.add(tuple(choose_plans(problem).tolist()))
         answers.add(tuple(choose_plans(problem).tolist()))
     assert len(answers) == 1
@@ -164,7 +165,7 @@ def test_over_the_state_limit_the_milp_decides_the_same(monkeypatch):
     tie-rule re-solves): the same mix on a small tied ladder."""
     problem = ladder(5, 10, 3, list_len=3, usage_growth=0.12)
     expected = _enumerate(problem, _first(problem), _free(problem))
-    monkeypatch.setattr(plans, "STATES_MAX", 1)
+    monkeypatch.setattr(plan_core, "STATES_MAX", 1)
     monkeypatch.setattr(plans, "ENUMERATE_MAX", 10)
     assert _core(problem) is None
     assert list(choose_plans(problem)) == list(expected)

@@ -20,6 +20,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scoring.plan_core as plan_core
 import scoring.plans as plans
 from scoring.plans import TIE_EUR, MixProblem, _core_search, _enumerate, _Milp, _milp
 
@@ -104,11 +105,11 @@ def test_the_milp_fallback_equals_brute_force_on_several_pools_years_and_unlimit
     if not _pooled(problem):
         return
     expected = _enumerate(problem, _first(problem), _free(problem))
-    saved, plans.STATES_MAX = plans.STATES_MAX, 0  # hand over at once
+    saved, plan_core.STATES_MAX = plan_core.STATES_MAX, 0  # hand over at once
     try:
         solved = _milp(problem, _first(problem), _free(problem), plans.Clock(60))
     finally:
-        plans.STATES_MAX = saved
+        plan_core.STATES_MAX = saved
     _agree(problem, solved, expected)
 
 
@@ -177,10 +178,10 @@ def test_a_layer_is_never_expanded_beyond_its_memory_bound(monkeypatch):
     profiles × 4 plans: 32.5 M floats, 1.25 GB peak (ru_maxrss)
     during the review; 463 MB with the bound). Here the bound is lowered to 20,000 floats: no
     `_prune` call may receive more, and the mix (handed over to the MILP) is brute force's."""
-    monkeypatch.setattr(plans, "EXPAND_MAX", 20_000)
+    monkeypatch.setattr(plan_core, "EXPAND_MAX", 20_000)
     seen = []
-    prune = plans._prune
-    monkeypatch.setattr(plans, "_prune", lambda c, T, W: (seen.append(c.size + T.size), prune(c, T, W))[1])
+    prune = plan_core._prune
+    monkeypatch.setattr(plan_core, "_prune", lambda c, T, W: (seen.append(c.size + T.size), prune(c, T, W))[1])
     for seed in range(3):
         problem = many_rows(seed)
         expected = _enumerate(problem, _first(problem), _free(problem))

@@ -25,6 +25,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
+import scoring.plan_core as plan_core
+import scoring.plan_problem as plan_problem
 import scoring.plans as plans
 from scoring import evaluate, load_tender
 from scoring.errors import TenderError
@@ -83,7 +85,7 @@ def test_a_hard_plan_mix_stops_at_the_time_limit_with_one_error_naming_the_bid(t
 def test_the_budget_is_per_bid_and_read_at_call_time(tmp_path, monkeypatch):
     """In-process (as the app runs it): a TenderError naming the bid file and the `plans`
     field, raised within a few seconds of a 1 s budget."""
-    monkeypatch.setattr(plans, "MAX_SOLVER_SECONDS", 1)
+    monkeypatch.setattr(plan_problem, "MAX_SOLVER_SECONDS", 1)
     tender = load_tender(_subset_sum_tender(tmp_path / "t"))
     start = time.monotonic()
     with pytest.raises(TenderError) as caught:
@@ -107,7 +109,7 @@ def test_an_easy_mix_is_unaffected_by_a_small_budget(monkeypatch):
     """The example's pooled bid (telvia) is solved well within 1 s: same JSON as with 60 s."""
     tender = load_tender(ROOT / "tenders" / "conseil-2027")
     expected = evaluate(tender).to_json()
-    monkeypatch.setattr(plans, "MAX_SOLVER_SECONDS", 1)
+    monkeypatch.setattr(plan_problem, "MAX_SOLVER_SECONDS", 1)
     assert evaluate(load_tender(ROOT / "tenders" / "conseil-2027")).to_json() == expected
 
 
@@ -157,7 +159,7 @@ def test_the_exhaustive_search_works_in_a_bounded_working_set():
 @pytest.mark.parametrize("chunk", [1, 7 * 8 * 3, 10**9])
 def test_chunking_changes_no_bit_of_any_cost_nor_the_mix(monkeypatch, chunk):
     """Chunks of one mix, of a few, of everything: the same costs to the bit, the same mix."""
-    monkeypatch.setattr(plans, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(plan_problem, "CHUNK_BYTES", chunk)
     for seed in range(3):
         problem = _wide_problem(n_profiles=7, free=(1, 3, 4, 6), n_plans=6, years=3, seed=seed)
         expected, costs, mixes = _reference_enumeration(problem)
@@ -168,7 +170,7 @@ def test_chunking_changes_no_bit_of_any_cost_nor_the_mix(monkeypatch, chunk):
 def test_ties_are_still_broken_lexicographically_across_chunks(monkeypatch):
     """Every mix costs the same: the first mix (all first plans) wins, even when chunks are
     one mix long and the minimum is found in the last chunk only to the last bit."""
-    monkeypatch.setattr(plans, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(plan_problem, "CHUNK_BYTES", 1)
     n = 4
     problem = MixProblem(tuple((0, 1, 2) for _ in range(n)), np.zeros((n, 3)), np.zeros((n, 3, 1, 2)),
                          np.full((1, 2), 10.0), np.ones((1, 2)))
@@ -284,7 +286,7 @@ def test_a_solver_stopping_for_another_reason_is_one_error_naming_the_bid(tmp_pa
     import highspy
 
     folder = _subset_sum_tender(tmp_path / "t", profiles=12, n_plans=4)
-    monkeypatch.setattr(plans, "STATES_MAX", 0)
+    monkeypatch.setattr(plan_core, "STATES_MAX", 0)
     monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kSolveError)
     with pytest.raises(TenderError) as err:
         evaluate(load_tender(folder))

@@ -49,8 +49,8 @@ def test_evaluate_json_on_a_milp_tender_is_only_json(tmp_path):
 def test_the_highs_fallback_prints_nothing_on_fd_1(tmp_path):
     """The HiGHS path itself (the layered core search off) in a subprocess: stdout stays empty."""
     code = (
-        "import numpy as np, scoring.plans as plans\n"
-        "plans.STATES_MAX = 0\n"
+        "import numpy as np, scoring.plans as plans, scoring.plan_core as plan_core\n"
+        "plan_core.STATES_MAX = 0\n"
         "rng = np.random.default_rng(1)\n"
         "n = 30\n"
         "s = rng.uniform(100, 200, (n, 3)); s[:, 1] += 30; s[:, 2] += 70\n"
